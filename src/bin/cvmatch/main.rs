@@ -1,0 +1,2 @@
+//! `cvmatch`: the native command line, a thin shell over the library.
+fn main() {}

@@ -38,6 +38,28 @@ impl ModelDir {
     /// Reads `manifest.json` and the files it lists for the weights format
     /// (`f32`, `f16`, …), verifying each file's size and sha256.
     pub fn read(dir: &Path, weights_format: &str) -> Result<Self> {
+        let files = Self::read_unverified(dir, weights_format)?;
+        files.verify()?;
+        Ok(files)
+    }
+
+    /// Checks every file read against the manifest (size, then sha256).
+    pub fn verify(&self) -> Result<()> {
+        self.manifest.verify("config.json", &self.config)?;
+        self.manifest.verify("tokenizer.json", &self.tokenizer)?;
+        self.manifest.verify(&self.weights_name, &self.weights)?;
+        if let Some(b) = &self.pooling_config {
+            self.manifest.verify("1_Pooling/config.json", b)?;
+        }
+        if let Some(b) = &self.sentence_bert_config {
+            self.manifest.verify("sentence_bert_config.json", b)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the files without checking their hashes (see [`ModelDir::verify`]); for
+    /// timing the stages separately.
+    pub fn read_unverified(dir: &Path, weights_format: &str) -> Result<Self> {
         let manifest_path = dir.join("manifest.json");
         if !manifest_path.exists() {
             return Err(Error::MissingFile {
@@ -54,9 +76,7 @@ impl ModelDir {
                     hint: "; run `make model` to download the model".into(),
                 });
             }
-            let bytes = read(&path)?;
-            manifest.verify(name, &bytes)?;
-            Ok(bytes)
+            read(&path)
         };
         let optional = |name: &str| -> Result<Option<Vec<u8>>> {
             match manifest.file(name) {

@@ -39,6 +39,17 @@ pub struct Embedding {
     pub truncated: bool,
 }
 
+/// How long each stage of [`Encoder::from_bytes_timed`] took, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct LoadTimings {
+    /// Parsing the configs and the weights file into tensors.
+    pub parse_weights_ms: f64,
+    /// Building the network from the tensors.
+    pub build_model_ms: f64,
+    /// Building the tokenizer.
+    pub build_tokenizer_ms: f64,
+}
+
 /// A loaded sentence encoder.
 pub struct Encoder {
     spec: ModelSpec,
@@ -61,40 +72,47 @@ impl std::fmt::Debug for Encoder {
 impl Encoder {
     /// Builds an encoder from the model's file bytes.
     pub fn from_bytes(files: ModelFiles<'_>) -> Result<Self> {
+        Self::from_bytes_timed(files, &|| 0.0).map(|(encoder, _)| encoder)
+    }
+
+    /// Builds an encoder and times its stages with `now` (milliseconds from any origin:
+    /// `Instant` natively, `performance.now()` in a browser; the core has no clock).
+    pub fn from_bytes_timed(
+        files: ModelFiles<'_>,
+        now: &dyn Fn() -> f64,
+    ) -> Result<(Self, LoadTimings)> {
+        let t0 = now();
         let spec = ModelSpec::from_json(
             files.config,
             files.pooling_config,
             files.sentence_bert_config,
         )?;
+        let bert_config: BertConfig = serde_json::from_slice(files.config)
+            .map_err(|e| Error::config("config.json", e.to_string()))?;
+        let tensors = weights::load_safetensors(files.weights, files.weights_name)?;
+        let format = detect_format(files.weights);
+        let t1 = now();
+        let vb = VarBuilder::from_tensors(tensors, candle_core::DType::F32, &Device::Cpu);
+        let model = BertModel::load(vb, &bert_config).map_err(|e| Error::Weights {
+            file: files.weights_name.to_string(),
+            message: format!("does not fit config.json: {e}"),
+        })?;
+        let t2 = now();
         let tokenizer = TextTokenizer::from_bytes(files.tokenizer, &spec)?;
-        let (model, format) = Self::build_model(&spec, files.config, files.weights, files.weights_name)?;
-        Ok(Self {
+        let t3 = now();
+        let encoder = Self {
             spec,
             tokenizer,
             model,
             batch_size: DEFAULT_BATCH_SIZE,
             format,
-        })
-    }
-
-    /// Builds the BERT network from config and weights (the "parse" and "build" stages).
-    fn build_model(
-        spec: &ModelSpec,
-        config: &[u8],
-        weights_bytes: &[u8],
-        weights_name: &str,
-    ) -> Result<(BertModel, WeightsFormat)> {
-        let bert_config: BertConfig = serde_json::from_slice(config)
-            .map_err(|e| Error::config("config.json", e.to_string()))?;
-        let tensors = weights::load_safetensors(weights_bytes, weights_name)?;
-        let format = detect_format(weights_bytes);
-        let vb = VarBuilder::from_tensors(tensors, candle_core::DType::F32, &Device::Cpu);
-        let model = BertModel::load(vb, &bert_config).map_err(|e| Error::Weights {
-            file: weights_name.to_string(),
-            message: format!("does not fit config.json: {e}"),
-        })?;
-        let _ = spec;
-        Ok((model, format))
+        };
+        let timings = LoadTimings {
+            parse_weights_ms: t1 - t0,
+            build_model_ms: t2 - t1,
+            build_tokenizer_ms: t3 - t2,
+        };
+        Ok((encoder, timings))
     }
 
     /// Sets how many texts go through the network at once (at least 1).

@@ -5,6 +5,6 @@ pub mod pooling;
 pub mod spec;
 pub mod weights;
 
-pub use encoder::{Embedding, Encoder, ModelFiles, DEFAULT_BATCH_SIZE};
+pub use encoder::{Embedding, Encoder, LoadTimings, ModelFiles, DEFAULT_BATCH_SIZE};
 pub use spec::{ModelSpec, Pooling};
 pub use weights::WeightsFormat;

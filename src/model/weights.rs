@@ -37,7 +37,8 @@ impl WeightsFormat {
     }
 }
 
-/// Parses a safetensors buffer into f32 tensors on the CPU (f16/bf16 are upcast).
+/// Parses a safetensors buffer into tensors on the CPU; float tensors become f32
+/// (f16/bf16 are upcast), integer buffers are kept as they are.
 pub fn load_safetensors(bytes: &[u8], file: &str) -> Result<HashMap<String, Tensor>> {
     let weights_err = |message: String| Error::Weights {
         file: file.to_string(),
@@ -57,11 +58,8 @@ pub fn load_safetensors(bytes: &[u8], file: &str) -> Result<HashMap<String, Tens
             let t = match t.dtype() {
                 DType::F32 => t,
                 DType::F16 | DType::BF16 | DType::F64 => t.to_dtype(DType::F32)?,
-                other => {
-                    return Err(weights_err(format!(
-                        "tensor {name} has unsupported dtype {other:?}"
-                    )))
-                }
+                // integer buffers such as `embeddings.position_ids` are not weights
+                _ => t,
             };
             Ok((name, t))
         })

@@ -1,2 +1,90 @@
 //! `cvmatch`: the native command line, a thin shell over the library.
-fn main() {}
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+mod bench;
+mod embed;
+mod eval_pairs;
+mod eval_sts;
+mod explain;
+mod input;
+mod profile;
+mod rank;
+mod score;
+
+/// Resume-to-job matching with a sentence encoder.
+#[derive(Parser)]
+#[command(name = "cvmatch", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the model is and which weights to load (shared by every command).
+#[derive(Args, Clone, Debug)]
+pub struct ModelArgs {
+    /// Model directory (with manifest.json, as written by `make model`).
+    #[arg(long, global = true, default_value = "models/all-MiniLM-L6-v2")]
+    pub model: PathBuf,
+    /// Weights format listed in the manifest (f32, f16, …).
+    #[arg(long, global = true, default_value = "f32")]
+    pub weights: String,
+}
+
+impl ModelArgs {
+    /// Reads, verifies and builds the encoder.
+    pub fn load(&self) -> cvmatch::Result<cvmatch::Encoder> {
+        cvmatch::model_dir::load_encoder(&self.model, &self.weights)
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Embed JSON Lines from stdin (a JSON string or an object with `text` per line).
+    Embed(embed::EmbedArgs),
+    /// Evaluate the encoder or the matcher on a labelled data set.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Time each stage of loading the model over fresh loads.
+    Profile(profile::ProfileArgs),
+    /// Throughput on the shared benchmark workloads.
+    Bench(bench::BenchArgs),
+    /// Match report of a resume and a job, as JSON (`score` 0–100 at the top level).
+    Score(score::PairArgs),
+    /// Match report for people: score and band, requirements with evidence, missing terms.
+    Explain(score::PairArgs),
+    /// Rank jobs (JSON Lines with id, title, text) for one resume.
+    Rank(rank::RankArgs),
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// STS Benchmark file: Spearman of cosine vs the human score.
+    Sts(eval_sts::StsArgs),
+    /// Labelled resume/job pairs: Spearman and ordering accuracy of the match score.
+    Pairs(eval_pairs::PairsArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Embed(args) => embed::run(args),
+        Command::Eval(EvalCommand::Sts(args)) => eval_sts::run(args),
+        Command::Profile(args) => profile::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Score(args) => score::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Rank(args) => rank::run(args),
+        Command::Eval(EvalCommand::Pairs(args)) => eval_pairs::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -79,15 +79,18 @@ impl Manifest {
             ))
         })?;
         self.file(name).ok_or_else(|| {
-            Error::config("manifest.json", format!("weights file {name} is not listed"))
+            Error::config(
+                "manifest.json",
+                format!("weights file {name} is not listed"),
+            )
         })
     }
 
     /// Checks that `bytes` are the file `name` as listed: size first, then sha256.
     pub fn verify(&self, name: &str, bytes: &[u8]) -> Result<()> {
-        let entry = self.file(name).ok_or_else(|| {
-            Error::config("manifest.json", format!("{name} is not listed"))
-        })?;
+        let entry = self
+            .file(name)
+            .ok_or_else(|| Error::config("manifest.json", format!("{name} is not listed")))?;
         entry.verify(bytes)
     }
 }

@@ -37,7 +37,10 @@ fn assert_clean_failure(o: &Output, needle: &str) {
     let err = stderr(o);
     assert!(!o.status.success(), "expected failure, stderr: {err}");
     assert!(!err.contains("panicked"), "panic: {err}");
-    assert!(err.contains(needle), "stderr should mention {needle:?}: {err}");
+    assert!(
+        err.contains(needle),
+        "stderr should mention {needle:?}: {err}"
+    );
 }
 
 fn model_arg(dir: &Path) -> String {
@@ -122,7 +125,11 @@ fn unsupported_config_values_are_named() {
             serde_json::json!("relative_key"),
             "position_embedding_type",
         ),
-        ("num_attention_heads", serde_json::json!(5), "num_attention_heads"),
+        (
+            "num_attention_heads",
+            serde_json::json!(5),
+            "num_attention_heads",
+        ),
         ("hidden_size", serde_json::json!("big"), "config.json"),
     ] {
         let dir = write_tiny_model(&TinySpec::default());

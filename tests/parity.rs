@@ -34,7 +34,11 @@ fn token_ids_match_sentence_transformers() {
     for item in reference() {
         let t = enc.tokenizer().tokenize(&item.text).unwrap();
         assert_eq!(t.ids, item.input_ids, "token ids differ for {}", item.id);
-        assert_eq!(t.truncated, item.truncated, "truncation differs for {}", item.id);
+        assert_eq!(
+            t.truncated, item.truncated,
+            "truncation differs for {}",
+            item.id
+        );
         assert_eq!(
             enc.tokenizer().count_tokens(&item.text).unwrap(),
             item.n_tokens_full,

@@ -45,8 +45,8 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         path: name.clone(),
         source,
     })?;
-    let file: Workloads = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::bad_input(format!("{name}: {e}")))?;
+    let file: Workloads =
+        serde_json::from_slice(&bytes).map_err(|e| Error::bad_input(format!("{name}: {e}")))?;
     let encoder = args.model.load()?;
     let mut results = serde_json::Map::new();
     for (workload_name, w) in &file.workloads {
@@ -63,7 +63,9 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             Ok(texts.len() as f64 / t.elapsed().as_secs_f64())
         };
         run_once()?; // warm-up
-        let rates = (0..args.reps).map(|_| run_once()).collect::<Result<Vec<_>>>()?;
+        let rates = (0..args.reps)
+            .map(|_| run_once())
+            .collect::<Result<Vec<_>>>()?;
         let summary = Summary::of(&rates).ok_or_else(|| Error::bad_input("no runs"))?;
         results.insert(
             workload_name.clone(),

@@ -115,7 +115,8 @@ pub fn run(args: ProfileArgs) -> Result<ExitCode> {
         stages_ms,
         peak_rss_mb: peak_rss_mb(),
     };
-    let json = serde_json::to_string_pretty(&report).map_err(|e| Error::bad_input(e.to_string()))?;
+    let json =
+        serde_json::to_string_pretty(&report).map_err(|e| Error::bad_input(e.to_string()))?;
     println!("{json}");
     if let Some(path) = &args.output {
         std::fs::write(path, format!("{json}\n")).map_err(|source| Error::Io {
@@ -139,10 +140,8 @@ pub fn run(args: ProfileArgs) -> Result<ExitCode> {
         "stage", "baseline ms", "now ms", "ratio"
     );
     for stage in STAGES {
-        let (Some(base), Some(now)) = (
-            baseline.stages_ms.get(stage),
-            report.stages_ms.get(stage),
-        ) else {
+        let (Some(base), Some(now)) = (baseline.stages_ms.get(stage), report.stages_ms.get(stage))
+        else {
             continue;
         };
         let ratio = now.median / base.median.max(1e-9);

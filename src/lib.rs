@@ -19,12 +19,18 @@
 //! ```
 
 pub mod error;
+pub mod index;
 pub mod manifest;
+pub mod matching;
 pub mod model;
+pub mod stats;
 pub mod text;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod model_dir;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use error::{Error, Result};
 pub use model::{Embedding, Encoder, ModelFiles, ModelSpec, Pooling, WeightsFormat};

@@ -1,0 +1,46 @@
+//! `cvmatch score`: the match report of a resume and a job, as JSON.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use cvmatch::Result;
+
+use crate::input::{print_json, read_text};
+use crate::ModelArgs;
+
+/// Options of `cvmatch score` and `cvmatch explain`.
+#[derive(Args)]
+pub struct PairArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// The resume (.txt or .md).
+    #[arg(long)]
+    pub resume: PathBuf,
+    /// The job ad (.txt or .md).
+    #[arg(long)]
+    pub job: PathBuf,
+    /// Lexical overlap only, without loading the model (a provisional report).
+    #[arg(long)]
+    pub lexical: bool,
+}
+
+impl PairArgs {
+    /// Reads both files and builds the report.
+    pub fn report(&self) -> Result<cvmatch::matching::MatchReport> {
+        let resume = read_text(&self.resume)?;
+        let job = read_text(&self.job)?;
+        if self.lexical {
+            cvmatch::matching::lexical_report(&resume, &job)
+        } else {
+            let encoder = self.model.load()?;
+            cvmatch::matching::score(&encoder, &resume, &job)
+        }
+    }
+}
+
+/// Prints the report as JSON (`score` at the top level).
+pub fn run(args: PairArgs) -> Result<ExitCode> {
+    print_json(&args.report()?)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,227 @@
+//! Turning documents into what matching compares: chunks and a document vector, requirement
+//! or evidence lines with their vectors, and a bag of terms. All texts of all documents go
+//! through one [`Encoder::encode`] call (identical texts once), which batches by length.
+
+use std::collections::HashMap;
+
+use crate::error::Result;
+use crate::matching::lexical::TermBag;
+use crate::model::Encoder;
+use crate::text::chunks::pack_lines;
+use crate::text::lines::{evidence_lines, requirement_lines};
+use crate::text::normalize::{check_text, normalize};
+
+/// At most this many resume lines are compared with requirements (a 200 KB text has
+/// thousands); the document vector still covers the whole text.
+pub const MAX_EVIDENCE_LINES: usize = 400;
+/// At most this many requirement lines are compared.
+pub const MAX_REQUIREMENT_LINES: usize = 80;
+
+/// Which side of a match a document is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// A resume: its lines are evidence.
+    Resume,
+    /// A job ad: its lines are requirements.
+    Job,
+}
+
+/// A document's text units before embedding.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Chunks of at most `max_seq_length` tokens covering the whole text.
+    pub chunks: Vec<String>,
+    /// Requirement (job) or evidence (resume) lines.
+    pub lines: Vec<String>,
+    /// Per line: optional requirement (job) or bare skills listing (resume).
+    pub flags: Vec<bool>,
+    /// The terms lexical matching uses: a job's requirement lines and title, a resume's text.
+    pub terms: TermBag,
+    /// Notes for the report.
+    pub notes: Vec<String>,
+}
+
+/// A document after embedding.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The units.
+    pub plan: Plan,
+    /// Normalised mean of the chunk vectors; zeros for an empty text.
+    pub vector: Vec<f32>,
+    /// One vector per line.
+    pub line_vectors: Vec<Vec<f32>>,
+}
+
+/// Splits a document into its units without embedding (no model needed).
+pub fn plan_lexical(text: &str, role: Role) -> Result<Plan> {
+    check_text(text)?;
+    let normalized = normalize(text);
+    let mut notes = Vec::new();
+    let (mut lines, mut flags, terms_text): (Vec<String>, Vec<bool>, String) = match role {
+        Role::Resume => {
+            let ev = evidence_lines(text);
+            let flags = ev.iter().map(|e| e.listing).collect();
+            (
+                ev.into_iter().map(|e| e.text).collect(),
+                flags,
+                normalized.clone(),
+            )
+        }
+        Role::Job => {
+            let req = requirement_lines(text);
+            let title = normalized.lines().next().unwrap_or("");
+            let mut terms_text = String::from(title);
+            for r in &req {
+                terms_text.push('\n');
+                terms_text.push_str(&r.text);
+            }
+            if req.is_empty() {
+                terms_text = normalized.clone();
+            }
+            let flags = req.iter().map(|r| r.optional).collect();
+            (req.into_iter().map(|r| r.text).collect(), flags, terms_text)
+        }
+    };
+    let (cap, what) = match role {
+        Role::Resume => (MAX_EVIDENCE_LINES, "resume lines"),
+        Role::Job => (MAX_REQUIREMENT_LINES, "requirement lines"),
+    };
+    if lines.len() > cap {
+        notes.push(format!(
+            "only the first {cap} of {} {what} were compared line by line; the whole text \
+             counts in the semantic part",
+            lines.len()
+        ));
+        lines.truncate(cap);
+        flags.truncate(cap);
+    }
+    if normalized.is_empty() {
+        notes.push(match role {
+            Role::Resume => "the resume is empty".to_string(),
+            Role::Job => "the job text is empty".to_string(),
+        });
+    }
+    Ok(Plan {
+        chunks: Vec::new(),
+        lines,
+        flags,
+        terms: TermBag::of(&terms_text),
+        notes,
+    })
+}
+
+/// Splits a document into units, chunks included (needs the tokenizer).
+pub fn plan(encoder: &Encoder, text: &str, role: Role) -> Result<Plan> {
+    let mut p = plan_lexical(text, role)?;
+    let normalized = normalize(text);
+    let all_lines: Vec<&str> = normalized.lines().collect();
+    p.chunks = pack_lines(
+        encoder.tokenizer(),
+        &all_lines,
+        encoder.spec().max_seq_length,
+    )?;
+    Ok(p)
+}
+
+/// Embeds the units of many documents with one encoder call.
+pub fn embed_plans(encoder: &Encoder, plans: Vec<Plan>) -> Result<Vec<Prepared>> {
+    let mut unique: Vec<&str> = Vec::new();
+    let mut slot: HashMap<&str, usize> = HashMap::new();
+    for p in &plans {
+        for t in p.chunks.iter().chain(&p.lines) {
+            slot.entry(t.as_str()).or_insert_with(|| {
+                unique.push(t.as_str());
+                unique.len() - 1
+            });
+        }
+    }
+    let embeddings = encoder.encode(&unique)?;
+    let vector_of = |t: &String| -> Vec<f32> {
+        slot.get(t.as_str())
+            .and_then(|&i| embeddings.get(i))
+            .map(|e| e.vector.clone())
+            .unwrap_or_else(|| vec![0.0; encoder.dim()])
+    };
+    let mut out = Vec::with_capacity(plans.len());
+    for p in &plans {
+        let chunk_vectors: Vec<Vec<f32>> = p.chunks.iter().map(vector_of).collect();
+        let vector = mean_normalized(&chunk_vectors, encoder.dim());
+        let line_vectors = p.lines.iter().map(vector_of).collect();
+        out.push((vector, line_vectors));
+    }
+    Ok(plans
+        .into_iter()
+        .zip(out)
+        .map(|(plan, (vector, line_vectors))| Prepared {
+            plan,
+            vector,
+            line_vectors,
+        })
+        .collect())
+}
+
+/// Plans and embeds documents in one encoder call.
+pub fn prepare_all(encoder: &Encoder, docs: &[(&str, Role)]) -> Result<Vec<Prepared>> {
+    let plans = docs
+        .iter()
+        .map(|&(text, role)| plan(encoder, text, role))
+        .collect::<Result<Vec<_>>>()?;
+    embed_plans(encoder, plans)
+}
+
+/// The L2-normalised mean of vectors; zeros when there are none (or they cancel out).
+pub fn mean_normalized(vectors: &[Vec<f32>], dim: usize) -> Vec<f32> {
+    let mut mean = vec![0f32; dim];
+    for v in vectors {
+        for (m, x) in mean.iter_mut().zip(v) {
+            *m += x;
+        }
+    }
+    let norm = mean.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for m in &mut mean {
+            *m /= norm;
+        }
+    }
+    mean
+}
+
+/// A document vector: the normalised mean of the vectors of chunks (of at most
+/// `max_seq_length` tokens) that together hold the whole text.
+pub fn document_vector(encoder: &Encoder, text: &str) -> Result<Vec<f32>> {
+    check_text(text)?;
+    let normalized = normalize(text);
+    let lines: Vec<&str> = normalized.lines().collect();
+    let chunks = pack_lines(encoder.tokenizer(), &lines, encoder.spec().max_seq_length)?;
+    let refs: Vec<&str> = chunks.iter().map(String::as_str).collect();
+    let vectors: Vec<Vec<f32>> = encoder
+        .encode(&refs)?
+        .into_iter()
+        .map(|e| e.vector)
+        .collect();
+    Ok(mean_normalized(&vectors, encoder.dim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_of_nothing_is_zero_and_mean_is_unit() {
+        assert_eq!(mean_normalized(&[], 3), vec![0.0; 3]);
+        let m = mean_normalized(&[vec![1.0, 0.0], vec![0.0, 1.0]], 2);
+        assert!((m[0] - m[1]).abs() < 1e-6 && (m[0] * m[0] + m[1] * m[1] - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn lexical_plan_of_a_job_uses_requirements() {
+        let p = plan_lexical(
+            "Nurse\n\nRequirements:\n- BLS certification\n- Epic",
+            Role::Job,
+        )
+        .unwrap();
+        assert_eq!(p.lines, vec!["BLS certification", "Epic"]);
+        assert!(p.terms.contains("bls") && p.terms.contains("nurse"));
+        assert!(plan_lexical("\0\0", Role::Resume).is_err());
+    }
+}

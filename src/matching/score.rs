@@ -1,0 +1,132 @@
+//! Combining the parts into a 0–100 score and naming its band. The weights and the two
+//! anchors of the linear map are explained in `docs/scoring.md`, with how they were chosen.
+
+use serde::Serialize;
+
+use crate::matching::report::ScoreParts;
+
+/// Weight of the semantic part (cosine of the document vectors).
+pub const W_SEMANTIC: f32 = 0.4;
+/// Weight of requirement coverage.
+pub const W_COVERAGE: f32 = 0.4;
+/// Weight of lexical overlap.
+pub const W_LEXICAL: f32 = 0.2;
+/// The combined value that maps to score 0.
+pub const RAW_AT_0: f32 = 0.15;
+/// The combined value that maps to score 100.
+pub const RAW_AT_100: f32 = 0.80;
+/// Lexical-only (provisional) score: the lexical value that maps to 0.
+pub const LEXICAL_AT_0: f32 = 0.05;
+/// Lexical-only (provisional) score: the lexical value that maps to 100.
+pub const LEXICAL_AT_100: f32 = 0.70;
+
+/// A band of scores with its label and meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Band {
+    /// Lowest score in the band.
+    pub from: f32,
+    /// Short label.
+    pub label: &'static str,
+    /// What it means for the candidate.
+    pub meaning: &'static str,
+}
+
+/// The bands, highest first.
+pub const BANDS: &[Band] = &[
+    Band {
+        from: 60.0,
+        label: "strong fit",
+        meaning: "the resume shows most of what the job asks for",
+    },
+    Band {
+        from: 40.0,
+        label: "good fit",
+        meaning: "a related role with clear overlap; check the missing requirements",
+    },
+    Band {
+        from: 20.0,
+        label: "partial fit",
+        meaning:
+            "same broad field, but a different role, stack or level; many requirements missing",
+    },
+    Band {
+        from: 0.0,
+        label: "weak fit",
+        meaning: "little in the resume speaks to this job",
+    },
+];
+
+/// The band a score falls in.
+pub fn band(score: f32) -> &'static Band {
+    BANDS
+        .iter()
+        .find(|b| score >= b.from)
+        .unwrap_or(&BANDS[BANDS.len() - 1])
+}
+
+fn linear_0_100(x: f32, at_0: f32, at_100: f32) -> f32 {
+    let s = 100.0 * (x - at_0) / (at_100 - at_0);
+    if s.is_finite() {
+        (s.clamp(0.0, 100.0) * 10.0).round() / 10.0
+    } else {
+        0.0
+    }
+}
+
+/// The 0–100 score of a set of parts. Missing parts are left out and the remaining weights
+/// renormalised; with only the lexical part, the provisional map is used.
+pub fn combine(parts: &ScoreParts) -> f32 {
+    if parts.semantic.is_none() && parts.coverage.is_none() {
+        return linear_0_100(parts.lexical.unwrap_or(0.0), LEXICAL_AT_0, LEXICAL_AT_100);
+    }
+    let weighted = [
+        (parts.semantic, W_SEMANTIC),
+        (parts.coverage, W_COVERAGE),
+        (parts.lexical, W_LEXICAL),
+    ];
+    let (mut sum, mut weights) = (0f32, 0f32);
+    for (value, w) in weighted {
+        if let Some(v) = value {
+            sum += w * v;
+            weights += w;
+        }
+    }
+    if weights == 0.0 {
+        return 0.0;
+    }
+    linear_0_100(sum / weights, RAW_AT_0, RAW_AT_100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monotone_and_bounded() {
+        let at = |s, c, l| {
+            combine(&ScoreParts {
+                semantic: Some(s),
+                coverage: Some(c),
+                lexical: Some(l),
+            })
+        };
+        assert_eq!(at(0.0, 0.0, 0.0), 0.0);
+        assert_eq!(at(1.0, 1.0, 1.0), 100.0);
+        assert!(at(0.5, 0.5, 0.5) < at(0.6, 0.5, 0.5));
+        assert!(at(0.5, 0.5, 0.5) < at(0.5, 0.6, 0.5));
+        assert!(at(0.5, 0.5, 0.5) < at(0.5, 0.5, 0.6));
+    }
+
+    #[test]
+    fn lexical_only_and_bands() {
+        let p = ScoreParts {
+            semantic: None,
+            coverage: None,
+            lexical: Some(1.0),
+        };
+        assert_eq!(combine(&p), 100.0);
+        assert_eq!(band(85.0).label, "strong fit");
+        assert_eq!(band(0.0).label, "weak fit");
+        assert_eq!(band(f32::NAN).label, "weak fit");
+    }
+}

@@ -1,0 +1,190 @@
+// cvmatch client: runs the sentence encoder in a module Web Worker and talks to it with
+// the message protocol in docs/protocol.md. Every request gets an id; its Promise settles
+// with the reply carrying that id. If the worker dies, every pending Promise rejects with
+// an Error whose `code` is `worker_crashed`.
+
+/**
+ * @typedef {'io'|'model'|'integrity'|'bad_input'|'network'|'html_response'|'quota'|'index'|'worker_crashed'} ErrorCode
+ */
+
+/**
+ * @typedef {object} ProgressEvent
+ * @property {'progress'} type
+ * @property {string|null} file  file name, or null for the overall figure
+ * @property {number} loaded     bytes so far
+ * @property {number} total      bytes expected
+ */
+
+/**
+ * @typedef {object} ReadyInfo
+ * @property {boolean} cached  whether every model file is now in the Cache API store
+ * @property {object} profile  the load profile (see docs/protocol.md)
+ */
+
+/**
+ * @typedef {object} MatcherOptions
+ * @property {string} modelUrl  URL of the model directory holding manifest.json
+ *   (resolved against the page's URL)
+ * @property {string} [weights='f32']  weights format listed in the manifest
+ * @property {(event: ProgressEvent) => void} [onProgress]  download progress, per file and overall
+ */
+
+/** An Error with a stable, machine-readable `code`. */
+export class CvmatchError extends Error {
+  /**
+   * @param {ErrorCode|string} code
+   * @param {string} message
+   */
+  constructor(code, message) {
+    super(message);
+    this.name = 'CvmatchError';
+    /** @type {ErrorCode|string} */
+    this.code = code;
+  }
+}
+
+/** A sentence encoder running in a Web Worker. Create it with {@link createMatcher}. */
+export class Matcher {
+  /** @type {Worker} */ #worker;
+  /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void}>} */ #pending = new Map();
+  #nextId = 1;
+  /** @type {CvmatchError|null} */ #dead = null;
+  /** @type {((e: ProgressEvent) => void)|undefined} */ #onProgress;
+  /** @type {ReadyInfo|null} */
+  ready = null;
+
+  /**
+   * @param {Worker} worker
+   * @param {(e: ProgressEvent) => void} [onProgress]
+   */
+  constructor(worker, onProgress) {
+    this.#worker = worker;
+    this.#onProgress = onProgress;
+    worker.addEventListener('message', (event) => this.#onMessage(event.data));
+    worker.addEventListener('error', (event) => {
+      event.preventDefault?.();
+      this.#die(`the cvmatch worker crashed: ${event.message || 'script error'}`);
+    });
+    worker.addEventListener('messageerror', () => this.#die('a worker message could not be read'));
+  }
+
+  /** @param {any} msg */
+  #onMessage(msg) {
+    if (msg == null || typeof msg !== 'object') return;
+    if (msg.type === 'progress') {
+      try { this.#onProgress?.(msg); } catch (e) { setTimeout(() => { throw e; }); }
+      return;
+    }
+    if (msg.type === 'ready') {
+      this.ready = { cached: msg.cached, profile: msg.profile };
+      return;
+    }
+    if (msg.type === 'fatal') {
+      this.#die(msg.error?.message ?? 'the worker failed to start', msg.error?.code);
+      return;
+    }
+    const entry = this.#pending.get(msg.id);
+    if (!entry) return;
+    this.#pending.delete(msg.id);
+    if (msg.ok) entry.resolve(msg.result);
+    else entry.reject(new CvmatchError(msg.error?.code ?? 'model', msg.error?.message ?? 'unknown error'));
+  }
+
+  /**
+   * Rejects every pending request and refuses new ones.
+   * @param {string} message
+   * @param {string} [code='worker_crashed']
+   */
+  #die(message, code = 'worker_crashed') {
+    if (this.#dead) return;
+    this.#dead = new CvmatchError(code, message);
+    this.#worker.terminate();
+    for (const { reject } of this.#pending.values()) reject(new CvmatchError(code, message));
+    this.#pending.clear();
+  }
+
+  /**
+   * Sends one request.
+   * @param {string} op
+   * @param {object} [args]
+   * @returns {Promise<any>}
+   */
+  request(op, args) {
+    if (this.#dead) return Promise.reject(new CvmatchError(this.#dead.code, this.#dead.message));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      try {
+        this.#worker.postMessage({ id, op, args });
+      } catch (e) {
+        this.#pending.delete(id);
+        reject(new CvmatchError('bad_input', `cannot send ${op}: ${/** @type {Error} */ (e).message}`));
+      }
+    });
+  }
+
+  /**
+   * Embeds texts: one L2-normalised Float32Array per text, in order.
+   * @param {string[]} texts
+   * @returns {Promise<Float32Array[]>}
+   */
+  embed(texts) {
+    if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) {
+      return Promise.reject(new CvmatchError('bad_input', 'embed expects an array of strings'));
+    }
+    return this.request('embed', { texts });
+  }
+
+  /**
+   * Embeds two fixed sentences and checks unit norms and their known cosine.
+   * @returns {Promise<{healthy: boolean, norms: number[], cosine: number, expectedCosine: number|null, tolerance: number, ms: number}>}
+   */
+  health() {
+    return this.request('health');
+  }
+
+  /**
+   * The load profile and usage counters.
+   * @returns {Promise<{load: object|null, usage: {embedCalls: number, texts: number, tokens: number, embedMs: number}}>}
+   */
+  profile() {
+    return this.request('profile');
+  }
+
+  /**
+   * Deletes the cached model files (the loaded model keeps working).
+   * @returns {Promise<{deleted: boolean}>}
+   */
+  clearCache() {
+    return this.request('clearCache');
+  }
+
+  /** Stops the worker; pending requests reject with `worker_crashed`. */
+  terminate() {
+    this.#die('the worker was terminated');
+  }
+}
+
+/**
+ * Starts a worker, loads the model (from the Cache API store when it holds verified
+ * copies, else from the network) and resolves once it is ready.
+ * @param {MatcherOptions} options
+ * @returns {Promise<Matcher>}
+ */
+export async function createMatcher({ modelUrl, weights = 'f32', onProgress } = /** @type {any} */ ({})) {
+  if (typeof modelUrl !== 'string' || modelUrl === '') {
+    throw new CvmatchError('bad_input', 'createMatcher needs a modelUrl');
+  }
+  const base = globalThis.location?.href;
+  const url = new URL(modelUrl, base).href;
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cvmatch' });
+  const matcher = new Matcher(worker, onProgress);
+  try {
+    const profile = await matcher.request('load', { modelUrl: url, weights });
+    matcher.ready = { cached: profile.cached, profile };
+  } catch (e) {
+    matcher.terminate();
+    throw e;
+  }
+  return matcher;
+}

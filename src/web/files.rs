@@ -1,0 +1,285 @@
+//! The model's files in the browser: `manifest.json`, then every file it lists for the
+//! chosen weights, each from the cache or the network and verified (size, sha256) before use.
+//!
+//! * `manifest.json` is always asked of the network first (revalidating any HTTP cache), so
+//!   a new model version is seen at once; when that fails (offline, server down, an HTML
+//!   error page) the copy stored at the last successful load is used, and the profile says so.
+//! * Each file: cache match → verify → use. A cached copy failing verification is deleted
+//!   and fetched again. A miss is fetched with streamed progress → verified → stored (the
+//!   `put` is awaited) → used. Nothing unverified is ever stored.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::manifest::{Manifest, ManifestFile};
+use crate::model::ModelFiles;
+use crate::web::cache::ModelCache;
+use crate::web::{fetch, now_ms};
+
+/// Largest `manifest.json` accepted.
+const MAX_MANIFEST_BYTES: u64 = 1 << 20;
+
+/// How `manifest.json` was obtained.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestProfile {
+    /// `network` or `cache`.
+    pub source: &'static str,
+    /// Milliseconds spent.
+    pub ms: f64,
+    /// Why the network copy was not used, when the cached one was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_error: Option<String>,
+}
+
+/// How one model file was obtained.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileProfile {
+    /// File name from the manifest.
+    pub name: String,
+    /// `cache` or `network`.
+    pub source: &'static str,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Milliseconds to read it (cache read, or download).
+    pub ms: f64,
+    /// Milliseconds to check size and sha256.
+    pub verify_ms: f64,
+    /// Milliseconds to store it in the cache (0 on a hit or without a cache).
+    pub store_ms: f64,
+    /// Whether a cached copy failed verification and was replaced.
+    pub evicted: bool,
+    /// Whether the file is now in the cache.
+    pub cached: bool,
+}
+
+/// A model's files, read and verified.
+#[derive(Debug)]
+pub struct LoadedFiles {
+    /// The manifest the files were checked against.
+    pub manifest: Manifest,
+    /// File name → bytes, in manifest order.
+    files: Vec<(String, Vec<u8>)>,
+    /// The weights file's name.
+    pub weights_name: String,
+    /// How the manifest was obtained.
+    pub manifest_profile: ManifestProfile,
+    /// How each file was obtained.
+    pub file_profiles: Vec<FileProfile>,
+}
+
+impl LoadedFiles {
+    fn bytes(&self, name: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_slice())
+    }
+
+    /// The files as the core takes them.
+    pub fn model_files(&self) -> Result<ModelFiles<'_>> {
+        let required = |name: &str| {
+            self.bytes(name).ok_or_else(|| Error::MissingFile {
+                name: name.to_string(),
+                hint: " (not listed in manifest.json)".into(),
+            })
+        };
+        Ok(ModelFiles {
+            config: required("config.json")?,
+            tokenizer: required("tokenizer.json")?,
+            weights: required(&self.weights_name)?,
+            weights_name: &self.weights_name,
+            pooling_config: self.bytes("1_Pooling/config.json"),
+            sentence_bert_config: self.bytes("sentence_bert_config.json"),
+        })
+    }
+}
+
+/// Progress callback: `(file, loaded, total)`; `file` is `None` for the overall figure.
+pub type Progress<'a> = dyn FnMut(Option<&str>, u64, u64) + 'a;
+
+/// The files of the model to load for a weights format: config, tokenizer, weights, and the
+/// pooling and sentence-transformers configs where the manifest lists them.
+fn files_to_load<'m>(manifest: &'m Manifest, weights: &str) -> Result<Vec<&'m ManifestFile>> {
+    let weights = manifest.weights_file(weights)?;
+    let mut out = Vec::new();
+    for name in ["config.json", "tokenizer.json"] {
+        out.push(manifest.file(name).ok_or_else(|| Error::MissingFile {
+            name: name.to_string(),
+            hint: " (not listed in manifest.json)".into(),
+        })?);
+    }
+    out.push(weights);
+    for name in ["1_Pooling/config.json", "sentence_bert_config.json"] {
+        if let Some(f) = manifest.file(name) {
+            out.push(f);
+        }
+    }
+    for f in &out {
+        if f.name.starts_with('/') || f.name.contains("..") || f.name.contains(':') {
+            return Err(Error::config(
+                "manifest.json",
+                format!("file name {:?} must be a relative path", f.name),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn content_type(name: &str) -> &'static str {
+    if name.ends_with(".json") {
+        "application/json"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+async fn manifest_from_network(url: &str) -> Result<(Manifest, Vec<u8>)> {
+    let response = fetch::get(url, true).await?;
+    let bytes =
+        fetch::read_body(url, "manifest.json", &response, MAX_MANIFEST_BYTES, |_| {}).await?;
+    Ok((Manifest::from_json(&bytes)?, bytes))
+}
+
+/// Reads `manifest.json` under `base` (network first, then the cached copy).
+pub async fn load_manifest(
+    base: &str,
+    cache: &mut ModelCache,
+) -> Result<(Manifest, ManifestProfile)> {
+    let url = format!("{base}manifest.json");
+    let t0 = now_ms();
+    match manifest_from_network(&url).await {
+        Ok((manifest, bytes)) => {
+            // A failed put turns the cache memory-only; the load goes on.
+            let _ = cache.put(&url, &bytes, "application/json").await;
+            let profile = ManifestProfile {
+                source: "network",
+                ms: now_ms() - t0,
+                network_error: None,
+            };
+            Ok((manifest, profile))
+        }
+        Err(network_error) => {
+            let cached = match cache.get(&url).await {
+                Some(bytes) => Manifest::from_json(&bytes).ok(),
+                None => None,
+            };
+            match cached {
+                Some(manifest) => Ok((
+                    manifest,
+                    ManifestProfile {
+                        source: "cache",
+                        ms: now_ms() - t0,
+                        network_error: Some(network_error.to_string()),
+                    },
+                )),
+                None => Err(network_error),
+            }
+        }
+    }
+}
+
+/// Overall progress across the files of one load.
+struct Overall {
+    loaded: u64,
+    total: u64,
+}
+
+async fn load_file(
+    base: &str,
+    entry: &ManifestFile,
+    cache: &mut ModelCache,
+    overall: &mut Overall,
+    progress: &mut Progress<'_>,
+) -> Result<(Vec<u8>, FileProfile)> {
+    let url = format!("{base}{}", entry.name);
+    let mut profile = FileProfile {
+        name: entry.name.clone(),
+        source: "cache",
+        bytes: entry.bytes,
+        ms: 0.0,
+        verify_ms: 0.0,
+        store_ms: 0.0,
+        evicted: false,
+        cached: false,
+    };
+    let t0 = now_ms();
+    if let Some(bytes) = cache.get(&url).await {
+        let t1 = now_ms();
+        let verified = entry.verify(&bytes);
+        profile.ms = t1 - t0;
+        profile.verify_ms = now_ms() - t1;
+        if verified.is_ok() {
+            profile.cached = true;
+            overall.loaded += entry.bytes;
+            progress(Some(&entry.name), entry.bytes, entry.bytes);
+            progress(None, overall.loaded, overall.total);
+            return Ok((bytes, profile));
+        }
+        cache.delete(&url).await;
+        profile.evicted = true;
+    }
+    profile.source = "network";
+    let t0 = now_ms();
+    let response = fetch::get(&url, false).await?;
+    let before = overall.loaded;
+    let step = (entry.bytes / 100).max(64 * 1024);
+    let mut last_posted = 0u64;
+    let bytes = fetch::read_body(&url, &entry.name, &response, entry.bytes, |loaded| {
+        if loaded - last_posted >= step || loaded == entry.bytes {
+            last_posted = loaded;
+            progress(Some(&entry.name), loaded, entry.bytes);
+            progress(None, before + loaded, overall.total);
+        }
+    })
+    .await?;
+    let t1 = now_ms();
+    profile.ms = t1 - t0;
+    entry.verify(&bytes)?;
+    let t2 = now_ms();
+    profile.verify_ms = t2 - t1;
+    if cache.is_open() {
+        profile.cached = cache
+            .put(&url, &bytes, content_type(&entry.name))
+            .await
+            .is_ok();
+        profile.store_ms = now_ms() - t2;
+    }
+    overall.loaded = before + entry.bytes;
+    Ok((bytes, profile))
+}
+
+/// Reads the manifest and every file of the model for `weights` under `base` (a URL
+/// ending in `/`), verifying each, reporting progress as bytes arrive.
+pub async fn load_model(
+    base: &str,
+    weights: &str,
+    cache: &mut ModelCache,
+    progress: &mut Progress<'_>,
+) -> Result<LoadedFiles> {
+    let (manifest, manifest_profile) = load_manifest(base, cache).await?;
+    let entries: Vec<ManifestFile> = files_to_load(&manifest, weights)?
+        .into_iter()
+        .cloned()
+        .collect();
+    let mut overall = Overall {
+        loaded: 0,
+        total: entries.iter().map(|f| f.bytes).sum(),
+    };
+    let mut files = Vec::with_capacity(entries.len());
+    let mut file_profiles = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        let (bytes, profile) = load_file(base, entry, cache, &mut overall, progress).await?;
+        files.push((entry.name.clone(), bytes));
+        file_profiles.push(profile);
+    }
+    let weights_name = manifest.weights_file(weights)?.name.clone();
+    Ok(LoadedFiles {
+        manifest,
+        files,
+        weights_name,
+        manifest_profile,
+        file_profiles,
+    })
+}

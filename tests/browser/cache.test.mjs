@@ -1,0 +1,130 @@
+// The Cache API store across visits of one Chromium profile.
+//
+// Two servers: the page server (test page, /pkg/) stays up; the model server (another
+// port, so another origin, answering with CORS headers as a CDN would) is stopped for the
+// offline visit. The page must come from somewhere when offline: the page server plays the
+// part of a service worker or the browser's HTTP cache, which are not what is tested here.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  checkPrerequisites, startServer, launch, freshProfileDir, removeDir, openTestPage,
+  createMatcherInPage, cachedUrls, REPO, MODEL_PATH, WEIGHTS_PATH,
+} from './helpers.mjs';
+
+checkPrerequisites();
+const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'models/all-MiniLM-L6-v2/manifest.json'), 'utf8'));
+const weightsBytes = manifest.files.find((f) => f.name === 'model.safetensors').bytes;
+
+let pageServer, modelServer, dir;
+
+before(async () => {
+  pageServer = await startServer();
+  modelServer = await startServer();
+  dir = freshProfileDir();
+});
+
+after(async () => {
+  await pageServer?.close();
+  await modelServer?.close();
+  if (dir) removeDir(dir);
+});
+
+/** One visit: a browser on the shared profile, the test page, createMatcher. */
+async function visit(fn) {
+  const browser = await launch(dir);
+  try {
+    await openTestPage(browser.page, pageServer);
+    const result = await createMatcherInPage(browser.page, modelServer.url + MODEL_PATH);
+    return await fn(browser.page, result);
+  } finally {
+    await browser.context.close();
+  }
+}
+
+test('first visit fetches every file and caches it', async () => {
+  modelServer.clearLog();
+  await visit(async (page, r) => {
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    const p = r.ready.profile;
+    assert.equal(r.ready.cached, true, p.cacheNote);
+    assert.ok(p.files.every((f) => f.source === 'network' && f.cached), JSON.stringify(p.files));
+    assert.equal(modelServer.bytes(WEIGHTS_PATH), weightsBytes);
+    const urls = await cachedUrls(page);
+    for (const f of [...p.files.map((f) => f.name), 'manifest.json']) {
+      assert.ok(urls.includes(modelServer.url + MODEL_PATH + f), `${f} is cached`);
+    }
+    console.log(`# cold: ready in ${Math.round(p.totalMs)} ms (+ wasm init ${Math.round(p.wasmInitMs)} ms), ` +
+      `read ${Math.round(p.readMs)} ms, verify ${Math.round(p.verifyMs)} ms, store ${Math.round(p.storeMs)} ms, ` +
+      `build ${Math.round(p.buildMs)} ms, first encode ${Math.round(p.firstEncodeMs)} ms, ${p.networkBytes} bytes`);
+  });
+});
+
+test('second visit sends no weight bytes', async () => {
+  modelServer.clearLog();
+  await visit(async (_page, r) => {
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    const p = r.ready.profile;
+    assert.equal(r.ready.cached, true);
+    assert.ok(p.files.every((f) => f.source === 'cache'), JSON.stringify(p.files));
+    assert.equal(p.manifest.source, 'network', 'the manifest is revalidated when online');
+    assert.equal(modelServer.requests(WEIGHTS_PATH).length, 0, 'no request for the weights');
+    assert.equal(modelServer.bytes(WEIGHTS_PATH), 0);
+    console.log(`# warm: ready in ${Math.round(p.totalMs)} ms (+ wasm init ${Math.round(p.wasmInitMs)} ms), ` +
+      `read ${Math.round(p.readMs)} ms, verify ${Math.round(p.verifyMs)} ms, build ${Math.round(p.buildMs)} ms, ` +
+      `first encode ${Math.round(p.firstEncodeMs)} ms`);
+  });
+});
+
+test('offline: with the model server stopped, a new visit still gets a matcher', async () => {
+  const port = modelServer.port;
+  await modelServer.close();
+  try {
+    await visit(async (page, r) => {
+      assert.equal(r.error, undefined, JSON.stringify(r.error));
+      assert.equal(r.ready.profile.manifest.source, 'cache');
+      assert.ok(r.ready.profile.manifest.networkError, 'the profile says why the network copy was not used');
+      assert.ok(r.ready.profile.files.every((f) => f.source === 'cache'));
+      const [v] = await page.evaluate(async () => (await window.matcher.embed(['offline'])).map((x) => x.length));
+      assert.equal(v, 384);
+    });
+  } finally {
+    modelServer = await startServer({ port });
+  }
+});
+
+test('a corrupted cache entry is detected, evicted and fetched again', async () => {
+  const configUrl = modelServer.url + MODEL_PATH + 'config.json';
+  const good = fs.readFileSync(path.join(REPO, 'models/all-MiniLM-L6-v2/config.json'));
+  // Corrupt the stored copy from a page of the cache's origin: same length, one byte changed.
+  {
+    const browser = await launch(dir);
+    try {
+      await openTestPage(browser.page, pageServer);
+      await browser.page.evaluate(async ([url, bytes]) => {
+        const data = new Uint8Array(bytes);
+        data[10] ^= 0x20;
+        const cache = await caches.open('cvmatch-v1');
+        await cache.put(url, new Response(data, { headers: { 'content-type': 'application/json' } }));
+      }, [configUrl, [...good]]);
+    } finally {
+      await browser.context.close();
+    }
+  }
+  modelServer.clearLog();
+  await visit(async (page, r) => {
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    const f = r.ready.profile.files.find((x) => x.name === 'config.json');
+    assert.equal(f.evicted, true);
+    assert.equal(f.source, 'network');
+    assert.equal(f.cached, true);
+    assert.equal(modelServer.requests(MODEL_PATH + 'config.json').length, 1, 'config.json refetched');
+    assert.equal(modelServer.requests(WEIGHTS_PATH).length, 0, 'the weights were still good');
+    const stored = await page.evaluate(async (url) => {
+      const cache = await caches.open('cvmatch-v1');
+      return [...new Uint8Array(await (await cache.match(url)).arrayBuffer())];
+    }, configUrl);
+    assert.deepEqual(Buffer.from(stored), good, 'the cache holds the good copy again');
+  });
+});

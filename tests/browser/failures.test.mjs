@@ -1,0 +1,110 @@
+// What a bad server or unusable storage does to a load: HTML or short answers are
+// rejected with clear codes and never cached; a Cache API that refuses to open leaves the
+// matcher working from memory.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  checkPrerequisites, startServer, launch, freshProfileDir, removeDir, openTestPage,
+  createMatcherInPage, cachedUrls, REPO, MODEL_PATH, WEIGHTS_PATH,
+} from './helpers.mjs';
+
+checkPrerequisites();
+
+let server;
+const cleanups = [];
+
+before(async () => { server = await startServer(); });
+after(async () => { await server?.close(); });
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()();
+});
+
+/** A browser on a fresh profile with the test page open. */
+async function freshPage() {
+  const dir = freshProfileDir();
+  const browser = await launch(dir);
+  cleanups.push(async () => { await browser.context.close(); removeDir(dir); });
+  await openTestPage(browser.page, server);
+  return browser.page;
+}
+
+const HTML = '<!doctype html><html><body>Welcome to my app</body></html>';
+
+test('a server answering HTML for the weights → html_response, nothing cached', async () => {
+  server.override(WEIGHTS_PATH, (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Access-Control-Allow-Origin': '*' });
+    res.end(HTML);
+  });
+  cleanups.push(async () => server.override(WEIGHTS_PATH, null));
+  const page = await freshPage();
+  const r = await createMatcherInPage(page, server.url + MODEL_PATH);
+  assert.equal(r.error?.code, 'html_response', JSON.stringify(r));
+  assert.equal(r.error.isError, true);
+  const urls = await cachedUrls(page);
+  assert.ok(!urls.some((u) => u.endsWith('model.safetensors')), `weights cached: ${urls}`);
+});
+
+test('HTML sent as application/octet-stream is still recognised by its first bytes', async () => {
+  server.override(WEIGHTS_PATH, (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Access-Control-Allow-Origin': '*' });
+    res.end('\n  <!DOCTYPE HTML>' + HTML);
+  });
+  cleanups.push(async () => server.override(WEIGHTS_PATH, null));
+  const page = await freshPage();
+  const r = await createMatcherInPage(page, server.url + MODEL_PATH);
+  assert.equal(r.error?.code, 'html_response', JSON.stringify(r));
+  assert.ok(!(await cachedUrls(page)).some((u) => u.endsWith('model.safetensors')));
+});
+
+test('a short download → integrity, nothing cached', async () => {
+  const file = path.join(REPO, 'models/all-MiniLM-L6-v2/model.safetensors');
+  server.override(WEIGHTS_PATH, (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Access-Control-Allow-Origin': '*' });
+    fs.createReadStream(file, { start: 0, end: 1_000_000 - 1 }).pipe(res);
+  });
+  cleanups.push(async () => server.override(WEIGHTS_PATH, null));
+  const page = await freshPage();
+  const r = await createMatcherInPage(page, server.url + MODEL_PATH);
+  assert.equal(r.error?.code, 'integrity', JSON.stringify(r));
+  assert.ok(!(await cachedUrls(page)).some((u) => u.endsWith('model.safetensors')));
+});
+
+test('a 404 for the model → network', async () => {
+  const page = await freshPage();
+  const r = await createMatcherInPage(page, server.url + '/models/no-such-model/');
+  assert.equal(r.error?.code, 'network', JSON.stringify(r));
+});
+
+test('caches.open rejecting → the model loads from the network, cached: false', async () => {
+  // The Cache API is used inside the worker, which a page init script cannot reach. So the
+  // server answers /pkg/worker.js with a wrapper that first evaluates a module stubbing
+  // caches.open (static imports run in order, before any message can arrive), then the
+  // real worker.js, served under another name.
+  const real = fs.readFileSync(path.join(REPO, 'pkg/worker.js'));
+  const js = (body) => (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
+    res.end(body);
+  };
+  server.override('/pkg/worker.js', js("import './stub-caches.js';\nimport './worker-real.js';\n"));
+  server.override('/pkg/stub-caches.js', js(
+    "CacheStorage.prototype.open = function () {\n" +
+    "  return Promise.reject(new DOMException('storage is disabled', 'SecurityError'));\n};\n"));
+  server.override('/pkg/worker-real.js', js(real));
+  cleanups.push(async () => {
+    for (const p of ['/pkg/worker.js', '/pkg/stub-caches.js', '/pkg/worker-real.js']) server.override(p, null);
+  });
+  const page = await freshPage();
+  server.clearLog();
+  const r = await createMatcherInPage(page, server.url + MODEL_PATH);
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.equal(server.requests('/pkg/stub-caches.js').length, 1, 'the stubbed worker ran');
+  assert.equal(r.ready.cached, false);
+  assert.match(r.ready.profile.cacheNote, /caches\.open/);
+  assert.ok(r.ready.profile.files.every((f) => f.source === 'network' && !f.cached));
+  assert.ok(server.bytes(WEIGHTS_PATH) > 0);
+  const v = await page.evaluate(async () => (await window.matcher.embed(['still works']))[0].length);
+  assert.equal(v, 384);
+  assert.deepEqual(await cachedUrls(page), []);
+});

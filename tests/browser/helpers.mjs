@@ -1,0 +1,104 @@
+// Shared pieces of the browser tests: ground truth, Chromium, and the test page.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { REPO, startServer } from './server.mjs';
+
+export { REPO, startServer };
+
+export const CHROMIUM = '/usr/bin/chromium';
+// Without the --disable-* flags Chromium floods this closed network with background requests.
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export const MODEL_PATH = '/models/all-MiniLM-L6-v2/';
+export const WEIGHTS_PATH = `${MODEL_PATH}model.safetensors`;
+
+/** Fails loudly when something the tests need is missing. */
+export function requireFile(file, hint) {
+  if (!fs.existsSync(file)) throw new Error(`missing ${file}: ${hint}`);
+  return file;
+}
+
+/** Everything the tests need on disk, checked once. */
+export function checkPrerequisites() {
+  requireFile(CHROMIUM, 'install Debian chromium (make test-browser does: apt-get install -y chromium)');
+  requireFile(path.join(REPO, 'pkg', 'cvmatch_wasm_bg.wasm'), 'run `make build` first');
+  requireFile(path.join(REPO, 'models', 'all-MiniLM-L6-v2', 'manifest.json'), 'run `make model` first');
+}
+
+/** `../shared/reference/parity.json` (ground truth from sentence-transformers). */
+export function loadParity() {
+  const file = requireFile(path.resolve(REPO, '..', 'shared', 'reference', 'parity.json'),
+    'the shared ground truth must sit beside the repository (../shared/)');
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+/** A fresh Chromium profile directory (removed by the returned browser's close()). */
+export function freshProfileDir() {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'cvmatch-chromium-'));
+}
+
+/**
+ * Launches Chromium on a profile directory (persistent, so the Cache API survives between
+ * "visits" that reuse the directory).
+ * @param {string} dir
+ */
+export async function launch(dir) {
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('console', (m) => { if (m.type() === 'error') console.error('[page]', m.text()); });
+  page.on('pageerror', (e) => console.error('[pageerror]', e.message));
+  return { context, page };
+}
+
+/** Opens the test page of `server` and waits for /pkg/index.js to be imported. */
+export async function openTestPage(page, server) {
+  await page.goto(`${server.url}/__test__.html`);
+  await page.waitForFunction(() => window.cvmatchLoaded === true, null, { timeout: 30_000 });
+}
+
+/**
+ * Creates `window.matcher` in the page; resolves with its ready info, or with
+ * `{error: {code, message}}` when createMatcher rejects.
+ */
+export function createMatcherInPage(page, modelUrl, weights = 'f32') {
+  return page.evaluate(async ([modelUrl, weights]) => {
+    const events = [];
+    try {
+      window.matcher = await window.cvmatch.createMatcher({
+        modelUrl, weights, onProgress: (e) => events.push(e),
+      });
+      window.progressEvents = events;
+      return { ready: window.matcher.ready, progressCount: events.length, lastOverall: events.filter((e) => e.file === null).at(-1) };
+    } catch (e) {
+      return { error: { code: e.code, message: e.message, isError: e instanceof Error } };
+    }
+  }, [modelUrl, weights]);
+}
+
+/** The keys (URLs) in the page origin's `cvmatch-v1` cache. */
+export function cachedUrls(page) {
+  return page.evaluate(async () => {
+    if (!(await caches.has('cvmatch-v1'))) return [];
+    const cache = await caches.open('cvmatch-v1');
+    return (await cache.keys()).map((r) => r.url);
+  });
+}
+
+/** Cosine of two numeric arrays. */
+export function cosine(a, b) {
+  let d = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) { d += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  return d / Math.sqrt(na * nb);
+}
+
+/** Removes a profile directory. */
+export function removeDir(dir) {
+  fs.rmSync(dir, { recursive: true, force: true });
+}

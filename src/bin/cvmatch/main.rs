@@ -10,6 +10,7 @@ mod embed;
 mod eval_pairs;
 mod eval_sts;
 mod explain;
+mod index;
 mod input;
 mod profile;
 mod rank;
@@ -61,6 +62,9 @@ enum Command {
     Rank(rank::RankArgs),
     /// Serve a directory on 127.0.0.1 (demo site, browser tests) with correct MIME types.
     Serve(serve::ServeArgs),
+    /// Precomputed job index: build, info, synth, bench.
+    #[command(subcommand)]
+    Index(index::IndexCommand),
 }
 
 #[derive(Subcommand)]
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Rank(args) => rank::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Index(command) => index::run(command),
         Command::Eval(EvalCommand::Pairs(args)) => eval_pairs::run(args),
     };
     match result {

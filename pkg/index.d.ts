@@ -95,6 +95,52 @@ export interface Usage {
   embedMs: number;
 }
 
+/** One job requirement with the resume line that best covers it. */
+export interface RequirementMatch {
+  text: string;
+  optional: boolean;
+  evidence: string | null;
+  /** 0–1: cosine (or, provisional, the share of the requirement's terms in the line). */
+  similarity: number;
+  status: 'covered' | 'partial' | 'missing';
+}
+
+/**
+ * The match report (the same JSON as `cvmatch explain`, hence snake_case fields).
+ * See docs/scoring.md for the score and bands.
+ */
+export interface MatchReport {
+  /** Overall fit, 0–100. */
+  score: number;
+  band: string;
+  band_meaning: string;
+  /** Only the lexical part was used. */
+  provisional: boolean;
+  parts: { semantic: number | null; coverage: number | null; lexical: number | null };
+  requirements: RequirementMatch[];
+  coverage: {
+    requirements: number;
+    covered: number;
+    partial: number;
+    missing: number;
+    evidence_lines: number;
+    resume_chunks: number;
+    job_chunks: number;
+  };
+  matched_terms: string[];
+  missing_terms: string[];
+  notes: string[];
+  model: string | null;
+}
+
+/** One entry of a ranking. */
+export interface Ranked {
+  /** Position of the job (or resume) in the input array. */
+  index: number;
+  score: number;
+  report: MatchReport;
+}
+
 /** A sentence encoder running in a Web Worker. */
 export declare class Matcher {
   private constructor();
@@ -102,6 +148,16 @@ export declare class Matcher {
   ready: ReadyInfo | null;
   /** One L2-normalised vector per text, in order (buffers transferred from the worker). */
   embed(texts: string[]): Promise<Float32Array[]>;
+  /** Scores a resume against a job (0–100, coverage, missing terms). */
+  score(resume: string, job: string): Promise<MatchReport>;
+  /** The same report as score(), named for the explanation it carries. */
+  explain(resume: string, job: string): Promise<MatchReport>;
+  /** Ranks jobs for one resume, best first. */
+  rank(resume: string, jobs: string[], options?: { top?: number }): Promise<Ranked[]>;
+  /** Ranks resumes for one job, best first. */
+  rankCandidates(job: string, resumes: string[], options?: { top?: number }): Promise<Ranked[]>;
+  /** The provisional lexical-only report (needs no model). */
+  lexicalScore(resume: string, job: string): Promise<MatchReport>;
   /** Embeds two fixed sentences; checks unit norms and their known cosine. */
   health(): Promise<Health>;
   /** The load profile and usage counters. */

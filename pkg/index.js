@@ -136,6 +136,59 @@ export class Matcher {
   }
 
   /**
+   * Scores a resume against a job: 0–100 with its band, parts, requirement coverage with
+   * evidence lines, matched and missing terms (the report of `cvmatch explain`).
+   * @param {string} resume
+   * @param {string} job
+   * @returns {Promise<import('./index.d.ts').MatchReport>}
+   */
+  score(resume, job) {
+    return this.request('score', { resume, job });
+  }
+
+  /**
+   * The same report as {@link Matcher#score}, named for the explanation it carries.
+   * @param {string} resume
+   * @param {string} job
+   * @returns {Promise<import('./index.d.ts').MatchReport>}
+   */
+  explain(resume, job) {
+    return this.request('explain', { resume, job });
+  }
+
+  /**
+   * Ranks jobs for one resume, best first (`index` is the job's position in `jobs`).
+   * @param {string} resume
+   * @param {string[]} jobs
+   * @param {{top?: number}} [options]  at most `top` entries (default 10)
+   * @returns {Promise<import('./index.d.ts').Ranked[]>}
+   */
+  rank(resume, jobs, { top = 10 } = {}) {
+    return this.request('rank', { resume, jobs, top });
+  }
+
+  /**
+   * Ranks resumes for one job, best first (`index` is the resume's position in `resumes`).
+   * @param {string} job
+   * @param {string[]} resumes
+   * @param {{top?: number}} [options]  at most `top` entries (default 10)
+   * @returns {Promise<import('./index.d.ts').Ranked[]>}
+   */
+  rankCandidates(job, resumes, { top = 10 } = {}) {
+    return this.request('rankCandidates', { job, resumes, top });
+  }
+
+  /**
+   * The provisional, lexical-only report (`provisional: true`); needs no model.
+   * @param {string} resume
+   * @param {string} job
+   * @returns {Promise<import('./index.d.ts').MatchReport>}
+   */
+  lexicalScore(resume, job) {
+    return this.request('lexicalScore', { resume, job });
+  }
+
+  /**
    * Embeds two fixed sentences and checks unit norms and their known cosine.
    * @returns {Promise<{healthy: boolean, norms: number[], cosine: number, expectedCosine: number|null, tolerance: number, ms: number}>}
    */

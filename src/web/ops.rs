@@ -1,4 +1,5 @@
-//! What the worker computes once the encoder is loaded: `embed` and `health`.
+//! What the worker computes: `embed`, `health`, and the matching reports (`score`,
+//! `explain`, `rank`, `rankCandidates`, and the model-free `lexicalScore`).
 
 use js_sys::{Array, Float32Array};
 use serde::{Deserialize, Serialize};
@@ -108,4 +109,63 @@ pub fn health(encoder: &Encoder, model_id: &str, weights: &str) -> Result<Health
         tolerance,
         ms,
     })
+}
+
+/// `score` / `explain` arguments.
+#[derive(Debug, Deserialize)]
+struct PairArgs {
+    resume: String,
+    job: String,
+}
+
+/// `rank` arguments: one resume, many jobs.
+#[derive(Debug, Deserialize)]
+struct RankArgs {
+    resume: String,
+    jobs: Vec<String>,
+    #[serde(default = "default_top")]
+    top: usize,
+}
+
+/// `rankCandidates` arguments: one job, many resumes.
+#[derive(Debug, Deserialize)]
+struct RankCandidatesArgs {
+    job: String,
+    resumes: Vec<String>,
+    #[serde(default = "default_top")]
+    top: usize,
+}
+
+fn default_top() -> usize {
+    10
+}
+
+/// `score({resume, job})` and `explain` (the same report): [`crate::matching::score`].
+pub fn score(encoder: &Encoder, request: &Request) -> Result<Reply> {
+    let a: PairArgs = request.args()?;
+    Reply::serialize(&crate::matching::score(encoder, &a.resume, &a.job)?)
+}
+
+/// `lexicalScore({resume, job})`: the provisional report, needing no model (it answers
+/// while the model is still loading).
+pub fn lexical_score(request: &Request) -> Result<Reply> {
+    let a: PairArgs = request.args()?;
+    Reply::serialize(&crate::matching::lexical_report(&a.resume, &a.job)?)
+}
+
+/// `rank({resume, jobs, top = 10})`: jobs best first, [`crate::matching::rank`].
+pub fn rank(encoder: &Encoder, request: &Request) -> Result<Reply> {
+    let a: RankArgs = request.args()?;
+    let jobs: Vec<&str> = a.jobs.iter().map(String::as_str).collect();
+    Reply::serialize(&crate::matching::rank(encoder, &a.resume, &jobs, a.top)?)
+}
+
+/// `rankCandidates({job, resumes, top = 10})`: resumes best first,
+/// [`crate::matching::rank_candidates`].
+pub fn rank_candidates(encoder: &Encoder, request: &Request) -> Result<Reply> {
+    let a: RankCandidatesArgs = request.args()?;
+    let resumes: Vec<&str> = a.resumes.iter().map(String::as_str).collect();
+    Reply::serialize(&crate::matching::rank_candidates(
+        encoder, &a.job, &resumes, a.top,
+    )?)
 }

@@ -157,6 +157,10 @@ async fn dispatch(request: &Request) -> Result<Reply> {
             });
             Reply::serialize(&ops::health(&encoder, &model_id, &weights)?)
         }
+        "score" | "explain" => ops::score(encoder()?.as_ref(), request),
+        "rank" => ops::rank(encoder()?.as_ref(), request),
+        "rankCandidates" => ops::rank_candidates(encoder()?.as_ref(), request),
+        "lexicalScore" => ops::lexical_score(request),
         "profile" => STATE.with(|s| {
             let s = s.borrow();
             #[derive(Serialize)]

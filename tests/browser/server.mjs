@@ -70,6 +70,11 @@ export function startServer({ root = REPO, port = 0 } = {}) {
       handler(req, res);
       return;
     }
+    if (urlPath === '/favicon.ico') {
+      res.writeHead(204, base);
+      res.end();
+      return;
+    }
     if (urlPath === '/__test__.html') {
       res.writeHead(200, { ...base, 'Content-Type': MIME['.html'] });
       res.end(TEST_PAGE);

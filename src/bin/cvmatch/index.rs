@@ -342,8 +342,10 @@ pub fn rank_with_index(
     let resume = read_text(resume)?;
     let bytes = read_bytes(index_path)?;
     let (encoder, identity) = load_model(model)?;
-    let index = JobIndex::from_bytes(&bytes, &identity)
-        .map_err(|e| Error::Index(format!("{}: {e}", index_path.display())))?;
+    let index = JobIndex::from_bytes(&bytes, &identity).map_err(|e| match e {
+        Error::Index(m) => Error::Index(format!("{}: {m}", index_path.display())),
+        other => other,
+    })?;
     let options = cvmatch::index::RankOptions { top, shortlist: 0 };
     let ranked = cvmatch::index::rank_index(&encoder, &resume, &index, options, |_, _| true)?;
     for (i, r) in ranked.iter().enumerate() {

@@ -141,6 +141,48 @@ export interface Ranked {
   report: MatchReport;
 }
 
+/** A job index loaded in the worker. */
+export declare class JobIndex {
+  /** Absolute URL it was loaded from. */
+  url: string;
+  /** Number of jobs. */
+  jobs: number;
+  /** What the worker reported: bytes, source (`cache` or `network`), cached, timings. */
+  info: Record<string, unknown>;
+}
+
+/** Options of rank() over an index. */
+export interface IndexRankOptions {
+  /** Jobs returned (default 10). */
+  top?: number;
+  /** Keep jobs whose field contains the value (case-insensitive): `{location: "remote"}`;
+   *  `ids: string[]` keeps those ids. Other keys match the extra fields of the jobs file. */
+  filter?: Record<string, string | number | string[]>;
+  /** Attach the full report to the first `reports` jobs (default: all). */
+  reports?: number;
+}
+
+/** rank() over an index. */
+export interface IndexRanking {
+  jobs: {
+    index: number;
+    id: string;
+    title: string;
+    company: string;
+    location: string;
+    url: string;
+    /** Match score 0–100. */
+    score: number;
+    /** Approximate cosine from the int8 search. */
+    similarity: number;
+    report?: MatchReport;
+  }[];
+  /** Jobs in the index. */
+  searched: number;
+  /** Milliseconds for embedding the resume, searching and the reports. */
+  ms: number;
+}
+
 /** A sentence encoder running in a Web Worker. */
 export declare class Matcher {
   private constructor();
@@ -154,6 +196,10 @@ export declare class Matcher {
   explain(resume: string, job: string): Promise<MatchReport>;
   /** Ranks jobs for one resume, best first. */
   rank(resume: string, jobs: string[], options?: { top?: number }): Promise<Ranked[]>;
+  /** Ranks the jobs of a loaded index for one resume: best match score first, with reports. */
+  rank(resume: string, index: JobIndex, options?: IndexRankOptions): Promise<IndexRanking>;
+  /** Loads a `.cvx` job index (verified, cached like the model files). */
+  loadIndex(url: string): Promise<JobIndex>;
   /** Ranks resumes for one job, best first. */
   rankCandidates(job: string, resumes: string[], options?: { top?: number }): Promise<Ranked[]>;
   /** The provisional lexical-only report (needs no model). */

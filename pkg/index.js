@@ -163,8 +163,23 @@ export class Matcher {
    * @param {{top?: number}} [options]  at most `top` entries (default 10)
    * @returns {Promise<import('./index.d.ts').Ranked[]>}
    */
-  rank(resume, jobs, { top = 10 } = {}) {
+  rank(resume, jobs, { top = 10, filter, reports } = {}) {
+    if (jobs instanceof JobIndex) {
+      return this.request('rankIndex', { resume, index: jobs.url, top, filter, reports });
+    }
     return this.request('rank', { resume, jobs, top });
+  }
+
+  /**
+   * Loads a precomputed job index (`.cvx`, from `cvmatch index build`) through the same
+   * verified cache as the model files; it must come from the loaded model and weights.
+   * Pass the result to `rank(resume, index, {top, filter})`.
+   * @param {string} url  relative to the page
+   * @returns {Promise<JobIndex>}
+   */
+  async loadIndex(url) {
+    const href = new URL(url, globalThis.location?.href).href;
+    return new JobIndex(await this.request('loadIndex', { url: href }));
   }
 
   /**
@@ -215,6 +230,19 @@ export class Matcher {
   /** Stops the worker; pending requests reject with `worker_crashed`. */
   terminate() {
     this.#die('the worker was terminated');
+  }
+}
+
+/** A job index loaded in the worker (see `Matcher.loadIndex`). */
+export class JobIndex {
+  /** @param {{url: string, jobs: number}} info  what the worker reported */
+  constructor(info) {
+    /** The absolute URL it was loaded from (the worker keeps it under this key). */
+    this.url = info.url;
+    /** Number of jobs. */
+    this.jobs = info.jobs;
+    /** Everything the worker reported (bytes, source, cached, timings, model). */
+    this.info = info;
   }
 }
 

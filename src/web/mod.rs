@@ -9,6 +9,7 @@
 //! * [`files`]: the model's `manifest.json` and its files, each verified before use;
 //! * [`cache`]: the Cache API store (`cvmatch-v1`, keyed by file URL), falling back to memory;
 //! * [`fetch`]: streamed downloads with progress and rejection of HTML or opaque answers;
+//! * [`index_ops`]: the precomputed job index: `loadIndex`, `rankIndex`, `benchIndex`;
 //! * [`ops`]: what the worker computes (`embed`, `health`, …) once the encoder is loaded.
 //!
 //! Nothing here knows BERT: the encoder is built with [`crate::model::Encoder::from_bytes`].
@@ -16,6 +17,7 @@
 pub mod cache;
 pub mod fetch;
 pub mod files;
+pub mod index_ops;
 pub mod ops;
 pub mod protocol;
 pub mod runtime;

@@ -14,9 +14,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::error::{Error, Result};
+use crate::index::IndexIdentity;
 use crate::model::Encoder;
 use crate::web::cache::{self, ModelCache};
 use crate::web::files::{self, FileProfile, ManifestProfile};
+use crate::web::index_ops;
 use crate::web::now_ms;
 use crate::web::ops::{self, Usage};
 use crate::web::protocol::{self, Reply, Request};
@@ -161,6 +163,9 @@ async fn dispatch(request: &Request) -> Result<Reply> {
         "rank" => ops::rank(encoder()?.as_ref(), request),
         "rankCandidates" => ops::rank_candidates(encoder()?.as_ref(), request),
         "lexicalScore" => ops::lexical_score(request),
+        "loadIndex" => index_ops::load(request).await,
+        "rankIndex" => index_ops::rank(encoder()?.as_ref(), request),
+        "benchIndex" => index_ops::bench(request),
         "profile" => STATE.with(|s| {
             let s = s.borrow();
             #[derive(Serialize)]
@@ -211,6 +216,7 @@ async fn load(args: LoadArgs) -> Result<Reply> {
         protocol::post_progress(file, loaded, total);
     };
     let loaded = files::load_model(&base, &args.weights, &mut cache, &mut on_progress).await?;
+    index_ops::set_identity(IndexIdentity::from_manifest(&loaded.manifest, &args.weights).ok());
     let t1 = now_ms();
     let encoder = Encoder::from_bytes(loaded.model_files()?)?;
     let t2 = now_ms();

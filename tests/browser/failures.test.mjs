@@ -77,29 +77,33 @@ test('a 404 for the model → network', async () => {
   assert.equal(r.error?.code, 'network', JSON.stringify(r));
 });
 
-test('caches.open rejecting → the model loads from the network, cached: false', async () => {
-  // The Cache API is used inside the worker, which a page init script cannot reach. So the
-  // server answers /pkg/worker.js with a wrapper that first evaluates a module stubbing
-  // caches.open (static imports run in order, before any message can arrive), then the
-  // real worker.js, served under another name.
+/**
+ * Serves /pkg/worker.js as a wrapper that first evaluates `stub` (a module) and then the
+ * real worker.js. The Cache API is used in the worker, which a page init script cannot
+ * reach; static imports evaluate in order, before any message can arrive.
+ */
+function stubWorker(stub) {
   const real = fs.readFileSync(path.join(REPO, 'pkg/worker.js'));
   const js = (body) => (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
     res.end(body);
   };
-  server.override('/pkg/worker.js', js("import './stub-caches.js';\nimport './worker-real.js';\n"));
-  server.override('/pkg/stub-caches.js', js(
-    "CacheStorage.prototype.open = function () {\n" +
-    "  return Promise.reject(new DOMException('storage is disabled', 'SecurityError'));\n};\n"));
+  server.override('/pkg/worker.js', js("import './stub.js';\nimport './worker-real.js';\n"));
+  server.override('/pkg/stub.js', js(stub));
   server.override('/pkg/worker-real.js', js(real));
   cleanups.push(async () => {
-    for (const p of ['/pkg/worker.js', '/pkg/stub-caches.js', '/pkg/worker-real.js']) server.override(p, null);
+    for (const p of ['/pkg/worker.js', '/pkg/stub.js', '/pkg/worker-real.js']) server.override(p, null);
   });
+}
+
+test('caches.open rejecting → the model loads from the network, cached: false', async () => {
+  stubWorker("CacheStorage.prototype.open = function () {\n" +
+    "  return Promise.reject(new DOMException('storage is disabled', 'SecurityError'));\n};\n");
   const page = await freshPage();
   server.clearLog();
   const r = await createMatcherInPage(page, server.url + MODEL_PATH);
   assert.equal(r.error, undefined, JSON.stringify(r.error));
-  assert.equal(server.requests('/pkg/stub-caches.js').length, 1, 'the stubbed worker ran');
+  assert.equal(server.requests('/pkg/stub.js').length, 1, 'the stubbed worker ran');
   assert.equal(r.ready.cached, false);
   assert.match(r.ready.profile.cacheNote, /caches\.open/);
   assert.ok(r.ready.profile.files.every((f) => f.source === 'network' && !f.cached));
@@ -107,4 +111,16 @@ test('caches.open rejecting → the model loads from the network, cached: false'
   const v = await page.evaluate(async () => (await window.matcher.embed(['still works']))[0].length);
   assert.equal(v, 384);
   assert.deepEqual(await cachedUrls(page), []);
+});
+
+test('quota exceeded on cache.put → the model still loads, cached: false, reason given', async () => {
+  stubWorker("Cache.prototype.put = function () {\n" +
+    "  return Promise.reject(new DOMException('quota exceeded', 'QuotaExceededError'));\n};\n");
+  const page = await freshPage();
+  const r = await createMatcherInPage(page, server.url + MODEL_PATH);
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.equal(r.ready.cached, false);
+  assert.match(r.ready.profile.cacheNote, /quota/);
+  const v = await page.evaluate(async () => (await window.matcher.embed(['still works']))[0].length);
+  assert.equal(v, 384);
 });

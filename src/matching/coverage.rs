@@ -12,7 +12,7 @@ pub const PARTIAL_AT: f32 = 0.40;
 pub const NO_CREDIT_BELOW: f32 = 0.30;
 /// A bare skills list ("Python, Go, AWS") claims a skill without showing it: its similarity
 /// counts for this share.
-pub const LISTING_FACTOR: f32 = 0.75;
+pub const LISTING_FACTOR: f32 = 0.65;
 /// Weight of an optional requirement relative to a required one.
 pub const OPTIONAL_WEIGHT: f32 = 0.5;
 

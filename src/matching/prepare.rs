@@ -82,6 +82,13 @@ pub fn plan_lexical(text: &str, role: Role) -> Result<Plan> {
             (req.into_iter().map(|r| r.text).collect(), flags, terms_text)
         }
     };
+    // A line repeated (a pasted-twice resume, a boilerplate bullet) is compared once.
+    let mut seen = std::collections::HashSet::new();
+    let keep: Vec<bool> = lines.iter().map(|l| seen.insert(l.clone())).collect();
+    let mut k = keep.iter();
+    lines.retain(|_| k.next().copied().unwrap_or(false));
+    let mut k = keep.iter();
+    flags.retain(|_| k.next().copied().unwrap_or(false));
     let (cap, what) = match role {
         Role::Resume => (MAX_EVIDENCE_LINES, "resume lines"),
         Role::Job => (MAX_REQUIREMENT_LINES, "requirement lines"),
@@ -223,5 +230,11 @@ mod tests {
         assert_eq!(p.lines, vec!["BLS certification", "Epic"]);
         assert!(p.terms.contains("bls") && p.terms.contains("nurse"));
         assert!(plan_lexical("\0\0", Role::Resume).is_err());
+        let twice = plan_lexical(
+            "Built APIs in Go.\nBuilt APIs in Go.\nRan Kafka.",
+            Role::Resume,
+        )
+        .unwrap();
+        assert_eq!(twice.lines, vec!["Built APIs in Go.", "Ran Kafka."]);
     }
 }

@@ -1,10 +1,14 @@
-//! The model: its specification, weights, pooling and the encoder built from them.
+//! The model: its specification, weights (f32, f16, q8) and their conversion, the BERT
+//! network, pooling, and the encoder built from them.
 
+pub mod bert;
+pub mod convert;
 pub mod encoder;
+pub mod gguf;
 pub mod pooling;
 pub mod spec;
 pub mod weights;
 
-pub use encoder::{Embedding, Encoder, LoadTimings, ModelFiles, DEFAULT_BATCH_SIZE};
+pub use encoder::{Embedding, Encoder, LoadOptions, LoadTimings, ModelFiles, DEFAULT_BATCH_SIZE};
 pub use spec::{ModelSpec, Pooling};
 pub use weights::WeightsFormat;

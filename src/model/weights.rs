@@ -1,10 +1,14 @@
-//! Weight files: which format a file is, and turning its bytes into f32 tensors.
+//! Weight files: which format a file is, and turning its bytes into the tensors the
+//! network is built from (f32 tensors, plus 8-bit blocks for a quantized file).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use candle_core::quantized::{QMatMul, QTensor};
 use candle_core::{DType, Device, Tensor};
 
 use crate::error::{Error, Result};
+use crate::model::gguf;
 
 /// The storage format of a weights file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -14,16 +18,21 @@ pub enum WeightsFormat {
     F32,
     /// safetensors with f16 tensors, upcast to f32 at load.
     F16,
+    /// GGUF with the linear layers in candle's Q8_0 (blocks of 32 int8 with an f16 scale);
+    /// embeddings in f16, LayerNorm and biases in f32. Expanded to f32 at load unless
+    /// [`crate::model::LoadOptions::quantized_matmul`].
+    Q8,
 }
 
 impl WeightsFormat {
-    /// Parses `f32` / `f16`.
+    /// Parses `f32` / `f16` / `q8`.
     pub fn parse(name: &str) -> Result<Self> {
         match name {
             "f32" => Ok(WeightsFormat::F32),
             "f16" => Ok(WeightsFormat::F16),
+            "q8" => Ok(WeightsFormat::Q8),
             other => Err(Error::bad_input(format!(
-                "unknown weights format {other:?} (expected f32 or f16)"
+                "unknown weights format {other:?} (expected f32, f16 or q8)"
             ))),
         }
     }
@@ -33,35 +42,160 @@ impl WeightsFormat {
         match self {
             WeightsFormat::F32 => "f32",
             WeightsFormat::F16 => "f16",
+            WeightsFormat::Q8 => "q8",
+        }
+    }
+
+    /// The file name `cvmatch convert` writes for this format.
+    pub fn file_name(&self) -> &'static str {
+        match self {
+            WeightsFormat::F32 => "model.safetensors",
+            WeightsFormat::F16 => "model.f16.safetensors",
+            WeightsFormat::Q8 => "model.q8_0.gguf",
         }
     }
 }
 
+/// Whether bytes are a GGUF file (by its magic), as opposed to safetensors.
+pub fn is_gguf(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"GGUF")
+}
+
+/// The tensors of a weights file, by their Hugging Face names (without a `bert.` prefix).
+#[derive(Debug)]
+pub struct WeightStore {
+    file: String,
+    format: WeightsFormat,
+    float: HashMap<String, Tensor>,
+    quantized: HashMap<String, Arc<QTensor>>,
+    dequantize: bool,
+}
+
+impl WeightStore {
+    /// Parses a safetensors or GGUF file (told apart by the magic bytes). Float tensors
+    /// become f32; quantized tensors stay 8-bit unless `dequantize` (then they are expanded
+    /// to f32 once, here, and the network computes in f32).
+    pub fn from_bytes(bytes: &[u8], file: &str, dequantize: bool) -> Result<Self> {
+        let (format, float, quantized) = if is_gguf(bytes) {
+            let g = gguf::read(bytes, file)?;
+            (WeightsFormat::Q8, g.float, g.quantized)
+        } else {
+            let (format, float) = load_safetensors(bytes, file)?;
+            (format, float, HashMap::new())
+        };
+        let strip = |name: String| match name.strip_prefix("bert.") {
+            Some(rest) => rest.to_string(),
+            None => name,
+        };
+        Ok(Self {
+            file: file.to_string(),
+            format,
+            float: float.into_iter().map(|(k, v)| (strip(k), v)).collect(),
+            quantized: quantized.into_iter().map(|(k, v)| (strip(k), v)).collect(),
+            dequantize,
+        })
+    }
+
+    /// The format the file was in.
+    pub fn format(&self) -> WeightsFormat {
+        self.format
+    }
+
+    fn error(&self, message: String) -> Error {
+        Error::Weights {
+            file: self.file.clone(),
+            message,
+        }
+    }
+
+    fn check_shape(&self, name: &str, actual: &[usize], expected: &[usize]) -> Result<()> {
+        if actual != expected {
+            return Err(self.error(format!(
+                "{name} has shape {actual:?}, config.json implies {expected:?}; \
+                 the weights do not fit config.json"
+            )));
+        }
+        Ok(())
+    }
+
+    /// A float tensor (f32) of the given shape.
+    pub fn float(&self, name: &str, shape: &[usize]) -> Result<Tensor> {
+        if let Some(t) = self.float.get(name) {
+            self.check_shape(name, t.dims(), shape)?;
+            return Ok(t.clone());
+        }
+        // a quantized tensor asked for as float (e.g. embeddings quantized by another tool)
+        if let Some(q) = self.quantized.get(name) {
+            self.check_shape(name, q.shape().dims(), shape)?;
+            return Ok(q.dequantize(&Device::Cpu)?);
+        }
+        Err(self.error(format!("tensor {name} is missing")))
+    }
+
+    /// A float matrix with `cols` columns and any number of rows (at least one).
+    pub fn float_any_rows(&self, name: &str, cols: usize) -> Result<Tensor> {
+        let t = self
+            .float
+            .get(name)
+            .ok_or_else(|| self.error(format!("tensor {name} is missing")))?;
+        match t.dims() {
+            [rows, c] if *rows >= 1 && *c == cols => Ok(t.clone()),
+            dims => Err(self.error(format!(
+                "{name} has shape {dims:?}, expected [rows ≥ 1, {cols}]"
+            ))),
+        }
+    }
+
+    /// The quantized weight `name` as a matmul, if the file holds it quantized and the store
+    /// keeps 8-bit weights (`None` for a float tensor, or when dequantizing at load).
+    pub fn quantized(&self, name: &str, shape: &[usize]) -> Result<Option<QMatMul>> {
+        let Some(q) = self.quantized.get(name) else {
+            return Ok(None);
+        };
+        self.check_shape(name, q.shape().dims(), shape)?;
+        if self.dequantize {
+            // [`WeightStore::float`] expands it instead
+            return Ok(None);
+        }
+        Ok(Some(QMatMul::QTensor(q.clone())))
+    }
+}
+
 /// Parses a safetensors buffer into tensors on the CPU; float tensors become f32
-/// (f16/bf16 are upcast), integer buffers are kept as they are.
-pub fn load_safetensors(bytes: &[u8], file: &str) -> Result<HashMap<String, Tensor>> {
+/// (f16/bf16 are upcast), integer buffers are kept as they are. Also names the format
+/// from the float tensors' dtype.
+pub fn load_safetensors(
+    bytes: &[u8],
+    file: &str,
+) -> Result<(WeightsFormat, HashMap<String, Tensor>)> {
     let weights_err = |message: String| Error::Weights {
         file: file.to_string(),
         message,
     };
     let tensors = candle_core::safetensors::load_buffer(bytes, &Device::Cpu).map_err(|e| {
         weights_err(format!(
-            "not a readable safetensors file ({e}); the download may be truncated"
+            "not a readable safetensors or GGUF file ({e}); the download may be truncated"
         ))
     })?;
     if tensors.is_empty() {
         return Err(weights_err("the file holds no tensors".into()));
     }
-    tensors
+    let mut format = WeightsFormat::F32;
+    let tensors = tensors
         .into_iter()
         .map(|(name, t)| {
             let t = match t.dtype() {
                 DType::F32 => t,
-                DType::F16 | DType::BF16 | DType::F64 => t.to_dtype(DType::F32)?,
+                DType::F16 | DType::BF16 => {
+                    format = WeightsFormat::F16;
+                    t.to_dtype(DType::F32)?
+                }
+                DType::F64 => t.to_dtype(DType::F32)?,
                 // integer buffers such as `embeddings.position_ids` are not weights
                 _ => t,
             };
             Ok((name, t))
         })
-        .collect()
+        .collect::<Result<HashMap<_, _>>>()?;
+    Ok((format, tensors))
 }

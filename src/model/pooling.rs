@@ -11,8 +11,9 @@ pub fn pool_and_normalize(hidden: &Tensor, mask: &Tensor, mode: Pooling) -> Resu
     let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // b × t × 1
     let pooled = match mode {
         Pooling::Mean => {
-            let summed = hidden.broadcast_mul(&mask)?.sum(1)?; // b × d
-            // clamp like sentence-transformers (min 1e-9) so an all-padding row stays finite
+            // b × d, then counts clamped like sentence-transformers (min 1e-9) so that an
+            // all-padding row stays finite
+            let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
             let counts = mask.sum(1)?.clamp(1e-9, f64::MAX)?; // b × 1
             summed.broadcast_div(&counts)?
         }

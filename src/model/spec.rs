@@ -117,7 +117,10 @@ impl ModelSpec {
                 ));
             }
         }
-        if !matches!(raw.hidden_act.as_str(), "gelu" | "gelu_approximate" | "relu") {
+        if !matches!(
+            raw.hidden_act.as_str(),
+            "gelu" | "gelu_approximate" | "relu"
+        ) {
             return Err(Error::config(
                 "config.json",
                 format!(

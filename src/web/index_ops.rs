@@ -155,8 +155,8 @@ struct RankArgs {
     reports: Option<usize>,
     /// Keep jobs whose metadata field contains the value (case-insensitive), for every
     /// entry: `{location: "remote", field: "nursing"}`; `ids: [...]` keeps those ids.
-    #[serde(default)]
-    filter: HashMap<String, serde_json::Value>,
+    /// (`Option`: an `undefined` from JS reads as `None`, not as a map.)
+    filter: Option<HashMap<String, serde_json::Value>>,
 }
 
 fn default_top() -> usize {
@@ -230,7 +230,7 @@ pub fn rank(encoder: &Encoder, request: &Request) -> Result<Reply> {
         shortlist: 0,
     };
     let ranked = rank_index(encoder, &args.resume, &index, options, |_, job| {
-        keep(job, &args.filter)
+        args.filter.as_ref().is_none_or(|f| keep(job, f))
     })?;
     let reports = args.reports.unwrap_or(usize::MAX);
     let jobs = ranked

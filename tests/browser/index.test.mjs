@@ -1,0 +1,122 @@
+// The precomputed job index in the browser: loadIndex through the verified cache (network
+// then cache; a corrupted cached copy is fetched again; HTML and 404 are refused), and
+// rank(resume, index, {top, filter}) with reports. Reports search timings for synthetic
+// 10k/100k indexes when they exist (`make index-bench-data`), asserting no time.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  checkPrerequisites, requireFile, startServer, launch, freshProfileDir, removeDir,
+  openTestPage, createMatcherInPage, REPO, MODEL_PATH,
+} from './helpers.mjs';
+
+checkPrerequisites();
+requireFile(path.join(REPO, 'www', 'jobs', 'jobs.cvx'), 'run `make index` first');
+const pairs = JSON.parse(fs.readFileSync(requireFile(path.resolve(REPO, '..', 'shared', 'eval', 'pairs.json'),
+  'the shared evaluation set must sit beside the repository (../shared/)'), 'utf8'));
+const INDEX = '/www/jobs/jobs.cvx';
+
+let server, browser, dir, page;
+
+before(async () => {
+  server = await startServer();
+  dir = freshProfileDir();
+  browser = await launch(dir);
+  page = browser.page;
+  await openTestPage(page, server);
+  const r = await createMatcherInPage(page, server.url + MODEL_PATH);
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+});
+
+after(async () => {
+  await browser?.context.close();
+  await server?.close();
+  if (dir) removeDir(dir);
+});
+
+const loadIndex = (url) => page.evaluate(async (url) => {
+  try {
+    const index = await window.matcher.loadIndex(url);
+    window.jobIndex = index;
+    return index.info;
+  } catch (e) {
+    return { error: { code: e.code, message: e.message } };
+  }
+}, url);
+
+test('loadIndex fetches once, then reads the verified copy from the cache', async () => {
+  const first = await loadIndex(INDEX);
+  assert.equal(first.error, undefined, JSON.stringify(first.error));
+  assert.equal(first.source, 'network');
+  assert.equal(first.jobs, 65);
+  assert.equal(first.lineVectors, true);
+  assert.equal(first.modelId, 'sentence-transformers/all-MiniLM-L6-v2');
+  const before = server.log.filter((e) => e.path === INDEX).length;
+  const second = await loadIndex(INDEX);
+  assert.equal(second.source, 'cache');
+  assert.equal(server.log.filter((e) => e.path === INDEX).length, before, 'no second download');
+});
+
+test('rank over the index: best first, reports, and a metadata filter', async () => {
+  await loadIndex(INDEX);
+  const r = await page.evaluate(async (resume) => {
+    const all = await window.matcher.rank(resume, window.jobIndex, { top: 5 });
+    const teaching = await window.matcher.rank(resume, window.jobIndex, { top: 3, filter: { field: 'teaching' }, reports: 1 });
+    return { all, teaching };
+  }, pairs.texts.resume_rn.text);
+  console.error(`[index bench] rank over 65 jobs with 5 reports: ${r.all.ms.toFixed(0)} ms (resume embedding included)`);
+  assert.equal(r.all.jobs.length, 5);
+  assert.equal(r.all.searched, 65);
+  assert.ok(r.all.jobs.every((j, i, a) => i === 0 || a[i - 1].score >= j.score), 'best first');
+  assert.ok(r.all.jobs.every((j) => j.report && j.report.requirements.length > 0), 'reports attached');
+  assert.match(r.all.jobs[0].id, /^(nurse|health)-/, `a nurse's best job is in health care: ${r.all.jobs[0].id}`);
+  assert.equal(r.teaching.jobs.length, 3);
+  assert.ok(r.teaching.jobs.every((j) => j.id.startsWith('teach-')), JSON.stringify(r.teaching.jobs.map((j) => j.id)));
+  assert.ok(r.teaching.jobs[0].report && !r.teaching.jobs[1].report, 'reports: 1');
+});
+
+test('a corrupted cached index is deleted and fetched again', async () => {
+  await loadIndex(INDEX);
+  const url = server.url + INDEX;
+  await page.evaluate(async (url) => {
+    const cache = await caches.open('cvmatch-v1');
+    const bytes = new Uint8Array(await (await cache.match(url)).arrayBuffer());
+    bytes[bytes.length - 100] ^= 0xff;
+    await cache.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }));
+  }, url);
+  const r = await loadIndex(INDEX);
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.equal(r.evicted, true);
+  assert.equal(r.source, 'network');
+});
+
+test('HTML, a missing file and a non-index file are refused with coded errors', async () => {
+  server.override('/www/jobs/fallback.cvx', (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!doctype html><html><body>app shell</body></html>');
+  });
+  const html = await loadIndex('/www/jobs/fallback.cvx');
+  server.override('/www/jobs/fallback.cvx', null);
+  assert.equal(html.error?.code, 'html_response', JSON.stringify(html));
+  const missing = await loadIndex('/www/jobs/nope.cvx');
+  assert.equal(missing.error?.code, 'network', JSON.stringify(missing));
+  const wrong = await loadIndex('/www/jobs/jobs.jsonl');
+  assert.equal(wrong.error?.code, 'index', JSON.stringify(wrong));
+  assert.match(wrong.error.message, /magic/);
+});
+
+test('search timings over synthetic indexes (report only)', async (t) => {
+  const files = ['synth-10k.cvx', 'synth-100k.cvx'].map((f) => `/target/index-bench/${f}`)
+    .filter((f) => fs.existsSync(path.join(REPO, f)));
+  if (files.length === 0) return t.skip('no synthetic indexes (make index-bench-data)');
+  for (const f of files) {
+    const r = await page.evaluate(async (url) => {
+      const index = await window.matcher.loadIndex(url);
+      const bench = await window.matcher.request('benchIndex', { index: index.url, queries: 30, top: 10 });
+      return { info: index.info, bench };
+    }, f);
+    console.error(`[index bench] ${f}: ${r.bench.jobs} jobs, ${r.info.bytes} bytes, load ${r.info.totalMs.toFixed(0)} ms ` +
+      `(verify ${r.info.verifyMs.toFixed(0)} ms), search median ${r.bench.ms.median.toFixed(2)} ms, mean ${r.bench.ms.mean.toFixed(2)} ms`);
+  }
+});

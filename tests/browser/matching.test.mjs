@@ -52,16 +52,18 @@ test('score and explain give the same full report; a strong fit beats an unrelat
 });
 
 test('rank orders jobs as their individual scores do, and honours top', async () => {
-  const jobs = byLabel.map((p) => text(p.job_id));
+  // Three jobs of different labels keep it quick (each is also scored on its own).
+  const picks = [byLabel[0], byLabel[byLabel.length >> 1], byLabel.at(-1)];
+  const jobs = picks.map((p) => text(p.job_id));
   const r = await page.evaluate(async ([resume, jobs]) => {
-    const ranked = await window.matcher.rank(resume, jobs, { top: 3 });
+    const ranked = await window.matcher.rank(resume, jobs, { top: 2 });
     const singles = [];
     for (const j of jobs) singles.push((await window.matcher.score(resume, j)).score);
     const candidates = await window.matcher.rankCandidates(jobs[0], [resume, jobs[1]], { top: 5 });
     return { ranked: ranked.map((x) => [x.index, x.score]), singles, candidates: candidates.length };
   }, [text(resumeId), jobs]);
-  assert.equal(r.ranked.length, Math.min(3, jobs.length));
-  const expected = r.singles.map((s, i) => [i, s]).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 3);
+  assert.equal(r.ranked.length, 2);
+  const expected = r.singles.map((s, i) => [i, s]).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 2);
   assert.deepEqual(r.ranked.map((x) => x[0]), expected.map((x) => x[0]));
   r.ranked.forEach(([i, s]) => assert.ok(Math.abs(s - r.singles[i]) < 1e-3));
   assert.equal(r.candidates, 2);

@@ -90,9 +90,11 @@ test('the encoder runs in a worker: a main-thread timer keeps firing during a lo
     return { ticks, ms, maxGap, n: texts.length };
   }, long);
   console.log(`# ${r.n} long texts in ${Math.round(r.ms)} ms; ${r.ticks} timer ticks, max gap ${Math.round(r.maxGap)} ms`);
-  assert.ok(r.ms > 300, `the embed should take a while (took ${r.ms} ms)`);
-  assert.ok(r.ticks >= r.ms / 10 / 4, `timer fired ${r.ticks} times in ${r.ms} ms`);
-  assert.ok(r.maxGap < 250, `main thread blocked for ${r.maxGap} ms`);
+  // On the main thread the embed would block the timer for its whole duration (seconds);
+  // the bounds leave room for a busy 2-core machine starving the page now and then.
+  assert.ok(r.ms > 1000, `the embed should take a while (took ${r.ms} ms)`);
+  assert.ok(r.ticks >= r.ms / 10 / 10, `timer fired ${r.ticks} times in ${r.ms} ms`);
+  assert.ok(r.maxGap < Math.min(1000, r.ms / 4), `main thread blocked for ${r.maxGap} ms`);
 });
 
 test('20 concurrent embed calls each get their own answer', async () => {

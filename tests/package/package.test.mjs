@@ -1,0 +1,134 @@
+// The packed npm tarball (`make package` → target/cvmatch-<version>.tgz) installed into
+// fresh projects the way users do, then built and run in headless Chromium: esbuild,
+// Vite, a plain module script with an import map, and the esbuild and Vite builds under a
+// strict Content-Security-Policy. A strict TypeScript consumer type-checks against
+// index.d.ts. One Chromium and one model server (another origin, like a CDN) for all.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createServer } from 'vite';
+import {
+  BIN, MODEL_DIR, checkPrerequisites, makeProject, removeProjects, run, serve, launchChromium, runApp,
+} from './helpers.mjs';
+
+const tgz = checkPrerequisites();
+/** What the worker needs beside the bundle when the bundler does not follow `new URL()`. */
+const RUNTIME_FILES = ['worker.js', 'cvmatch_wasm.js', 'cvmatch_wasm_bg.wasm'];
+
+let modelServer, browser;
+/** Build outputs reused by the CSP tests. */
+const dist = {};
+const servers = [];
+
+before(async () => {
+  modelServer = await serve(MODEL_DIR, { 'Access-Control-Allow-Origin': '*' });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  for (const s of servers) await s.close();
+  await modelServer?.close();
+  removeProjects();
+});
+
+/** Serves `root` (with `headers`) and runs the consumer app from it. */
+async function openApp(root, headers = {}) {
+  const server = await serve(root, headers);
+  servers.push(server);
+  const { result, errors } = await runApp(browser.context, `${server.url}/?model=${encodeURIComponent(modelServer.url + '/')}`);
+  return { result, errors, log: server.log };
+}
+
+/** The consumer app got a working matcher: score() ranks the fitting job first, embed() a unit vector. */
+function assertWorks(result) {
+  assert.equal(result.ok, true, `createMatcher/score failed: ${result.code}: ${result.message}`);
+  assert.equal(result.fit.provisional, false, 'semantic score, not the lexical fallback');
+  assert.ok(result.fit.score >= 0 && result.fit.score <= 100, `score ${result.fit.score}`);
+  assert.ok(result.fit.requirements > 0, 'requirements listed');
+  assert.ok(result.fit.score > result.unrelated.score + 10, `fit ${result.fit.score} vs unrelated ${result.unrelated.score}`);
+  assert.equal(result.dimension, 384);
+  assert.equal(result.isFloat32Array, true);
+  assert.ok(Math.abs(result.norm - 1) < 1e-3, `norm ${result.norm}`);
+}
+
+const CSP_BASE = (wasm) => `default-src 'none'; script-src 'self'${wasm ? " 'wasm-unsafe-eval'" : ''}; `
+  + `worker-src 'self'; connect-src 'self' ${modelServer.url}`;
+
+test('the tarball holds the runtime, the types and the README, nothing else', () => {
+  const entries = run('tar', ['-tzf', tgz], path.dirname(tgz)).trim().split('\n').sort();
+  assert.deepEqual(entries, [
+    'package/README.md', 'package/cvmatch_wasm.d.ts', 'package/cvmatch_wasm.js', 'package/cvmatch_wasm_bg.wasm',
+    'package/index.d.ts', 'package/index.js', 'package/package.json', 'package/worker.js',
+  ]);
+});
+
+test('esbuild: bundle with --format=esm, the worker files copied beside the bundle', async () => {
+  const dir = makeProject('esbuild', { 'src/main.js': 'main.js', 'dist/index.html': 'index.html' }, tgz);
+  run(path.join(BIN, 'esbuild'), ['src/main.js', '--bundle', '--format=esm', '--outfile=dist/main.js'], dir);
+  for (const f of RUNTIME_FILES) fs.copyFileSync(path.join(dir, 'node_modules', 'cvmatch', f), path.join(dir, 'dist', f));
+  const bundle = fs.readFileSync(path.join(dir, 'dist', 'main.js'), 'utf8');
+  assert.ok(bundle.includes('createMatcher') && !bundle.includes('from "cvmatch"'), 'cvmatch is bundled');
+  dist.esbuild = path.join(dir, 'dist');
+  const { result, log } = await openApp(dist.esbuild);
+  assertWorks(result);
+  assert.ok(log.includes('/worker.js') && log.includes('/cvmatch_wasm_bg.wasm'), log.join(' '));
+});
+
+test('Vite 7: vite build with worker.format "es" emits the worker and the wasm as assets', async () => {
+  const dir = makeProject('vite', { 'index.html': 'index.html', 'main.js': 'main.js', 'vite.config.js': 'vite.config.js' }, tgz);
+  run(path.join(BIN, 'vite'), ['build', '--logLevel', 'warn'], dir);
+  const assets = fs.readdirSync(path.join(dir, 'dist', 'assets'));
+  const wasm = assets.filter((f) => f.endsWith('.wasm'));
+  assert.equal(wasm.length, 1, `one wasm asset: ${assets.join(' ')}`);
+  assert.ok(assets.some((f) => /^worker-.*\.js$/.test(f)), `a worker chunk: ${assets.join(' ')}`);
+  dist.vite = path.join(dir, 'dist');
+  dist.viteProject = dir;
+  const { result, log } = await openApp(dist.vite);
+  assertWorks(result);
+  assert.ok(log.includes(`/assets/${wasm[0]}`), log.join(' '));
+  assert.ok(!log.some((p) => p.includes('node_modules')), log.join(' '));
+});
+
+test('Vite 7 dev server: optimizeDeps.exclude keeps worker.js and the wasm beside index.js', async (t) => {
+  if (!dist.viteProject) { t.skip('the Vite project failed above'); return; }
+  const vite = await createServer({ root: dist.viteProject, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, strictPort: false } });
+  await vite.listen();
+  try {
+    const { result } = await runApp(browser.context, `${vite.resolvedUrls.local[0]}?model=${encodeURIComponent(modelServer.url + '/')}`);
+    assertWorks(result);
+  } finally {
+    await vite.close();
+  }
+});
+
+test('plain <script type="module"> with an import map to node_modules/cvmatch, no build', async () => {
+  const dir = makeProject('importmap', { 'index.html': 'importmap.html', 'main.js': 'main.js' }, tgz);
+  const { result, log } = await openApp(dir);
+  assertWorks(result);
+  for (const f of ['index.js', ...RUNTIME_FILES]) assert.ok(log.includes(`/node_modules/cvmatch/${f}`), `${f}: ${log.join(' ')}`);
+});
+
+test("strict CSP (script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src for the model host): esbuild and Vite builds work", async (t) => {
+  for (const tool of ['esbuild', 'vite']) {
+    if (!dist[tool]) { t.skip(`the ${tool} build failed above`); return; }
+    const { result, errors } = await openApp(dist[tool], { 'Content-Security-Policy': CSP_BASE(true) });
+    assertWorks(result);
+    assert.ok(!errors.some((e) => /Content Security Policy/i.test(e)), `${tool}: CSP violations: ${errors.join('\n')}`);
+  }
+});
+
+test("the CSP is enforced: without 'wasm-unsafe-eval' createMatcher rejects with code network", async (t) => {
+  if (!dist.esbuild) { t.skip('the esbuild build failed above'); return; }
+  const { result } = await openApp(dist.esbuild, { 'Content-Security-Policy': CSP_BASE(false) });
+  assert.equal(result.ok, false);
+  assert.equal(result.code, 'network', result.message);
+  assert.match(result.message, /wasm/i);
+});
+
+test('TypeScript (strict): a consumer type-checks against index.d.ts, misuse is rejected', () => {
+  const dir = makeProject('ts', { 'consumer.ts': 'consumer.ts', 'tsconfig.json': 'tsconfig.json' }, tgz);
+  run(path.join(BIN, 'tsc'), ['-p', 'tsconfig.json'], dir);
+  run(path.join(BIN, 'tsc'), ['-p', 'tsconfig.json', '--module', 'NodeNext', '--moduleResolution', 'NodeNext'], dir);
+});

@@ -41,7 +41,8 @@ export function tarball() {
 export function checkPrerequisites() {
   need(CHROMIUM, 'install Debian chromium (make browser-tools does)');
   need(path.join(MODEL_DIR, 'manifest.json'), 'run `make model` first');
-  for (const tool of ['esbuild', 'vite', 'tsc']) need(path.join(BIN, tool), 'run `make package-tools` (npm ci in tests/package)');
+  for (const tool of ['esbuild', 'vite', 'tsc']) need(path.join(BIN, tool), 'run `make package-tools`');
+  need(path.join(HERE, 'node_modules', 'webpack', 'package.json'), 'run `make package-tools`');
   return tarball();
 }
 

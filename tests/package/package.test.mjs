@@ -1,13 +1,14 @@
 // The packed npm tarball (`make package` → target/cvmatch-<version>.tgz) installed into
 // fresh projects the way users do, then built and run in headless Chromium: esbuild,
-// Vite, a plain module script with an import map, and the esbuild and Vite builds under a
-// strict Content-Security-Policy. A strict TypeScript consumer type-checks against
+// Vite (build and dev server), webpack, a plain module script with an import map, and the
+// three builds under a strict Content-Security-Policy. A strict TypeScript consumer type-checks against
 // index.d.ts. One Chromium and one model server (another origin, like a CDN) for all.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createServer } from 'vite';
+import webpack from 'webpack';
 import {
   BIN, MODEL_DIR, checkPrerequisites, makeProject, removeProjects, run, serve, launchChromium, runApp,
 } from './helpers.mjs';
@@ -103,6 +104,23 @@ test('Vite 7 dev server: optimizeDeps.exclude keeps worker.js and the wasm besid
   }
 });
 
+test('webpack 5: the documented config bundles the worker and emits the wasm as an asset', async () => {
+  const dir = makeProject('webpack', { 'src/main.js': 'main.js', 'dist/index.html': 'index.html', 'webpack.config.js': 'webpack.config.js' }, tgz);
+  const config = (await import(path.join(dir, 'webpack.config.js'))).default;
+  const stats = await new Promise((resolve, reject) => {
+    const compiler = webpack({ ...config, context: dir, output: { ...config.output, path: path.join(dir, 'dist') } });
+    compiler.run((err, result) => compiler.close(() => (err ? reject(err) : resolve(result))));
+  });
+  assert.ok(!stats.hasErrors(), stats.toString({ all: false, errors: true }));
+  const files = fs.readdirSync(path.join(dir, 'dist'));
+  const wasm = files.filter((f) => f.endsWith('.wasm'));
+  assert.equal(wasm.length, 1, `one wasm asset: ${files.join(' ')}`);
+  dist.webpack = path.join(dir, 'dist');
+  const { result, log } = await openApp(dist.webpack);
+  assertWorks(result);
+  assert.ok(log.includes(`/${wasm[0]}`), log.join(' '));
+});
+
 test('plain <script type="module"> with an import map to node_modules/cvmatch, no build', async () => {
   const dir = makeProject('importmap', { 'index.html': 'importmap.html', 'main.js': 'main.js' }, tgz);
   const { result, log } = await openApp(dir);
@@ -110,9 +128,11 @@ test('plain <script type="module"> with an import map to node_modules/cvmatch, n
   for (const f of ['index.js', ...RUNTIME_FILES]) assert.ok(log.includes(`/node_modules/cvmatch/${f}`), `${f}: ${log.join(' ')}`);
 });
 
-test("strict CSP (script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src for the model host): esbuild and Vite builds work", async (t) => {
-  for (const tool of ['esbuild', 'vite']) {
-    if (!dist[tool]) { t.skip(`the ${tool} build failed above`); return; }
+test("strict CSP (script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src for the model host): esbuild, Vite and webpack builds work", async (t) => {
+  const built = ['esbuild', 'vite', 'webpack'].filter((tool) => dist[tool]);
+  if (built.length < 3) t.diagnostic(`only ${built.join(', ')} built above`);
+  if (built.length === 0) { t.skip('no build succeeded above'); return; }
+  for (const tool of built) {
     const { result, errors } = await openApp(dist[tool], { 'Content-Security-Policy': CSP_BASE(true) });
     assertWorks(result);
     assert.ok(!errors.some((e) => /Content Security Policy/i.test(e)), `${tool}: CSP violations: ${errors.join('\n')}`);

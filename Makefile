@@ -56,7 +56,7 @@ package: build
 	mkdir -p target
 	cd pkg && npm pack --pack-destination ../target
 
-## esbuild, Vite, TypeScript at the versions of tests/package/package-lock.json, no install
+## esbuild, Vite, webpack, TypeScript at the versions of tests/package/package-lock.json, no install
 ## scripts. `npm install --no-save`, not `npm ci`: the registry mirror here lacks most of
 ## rollup's optional platform packages, so the lock lists only the ones that exist and
 ## `npm ci` would call it out of sync.
@@ -64,7 +64,7 @@ package-tools:
 	@cd tests/package && { cmp -s package-lock.json node_modules/.cvmatch-lock \
 	  || { npm install --ignore-scripts --no-audit --no-fund --no-save && cp package-lock.json node_modules/.cvmatch-lock; }; }
 
-## The packed tarball installed into fresh projects: esbuild, Vite, import map, strict CSP, tsc.
+## The packed tarball installed into fresh projects: esbuild, Vite, webpack, import map, strict CSP, tsc.
 test-package: package model browser-tools package-tools
 	cd tests/package && node --test --test-concurrency=1 --test-timeout=900000
 

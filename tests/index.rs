@@ -314,3 +314,80 @@ fn index_reports_agree_with_direct_scoring() {
     let ids = |v: &[cvmatch::index::IndexRanked]| v.iter().map(|r| r.index).collect::<Vec<_>>();
     assert_eq!(ids(&again), ids(&ranked));
 }
+
+fn cvmatch(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cvmatch"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_info_synth_and_refusing_another_models_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.cvx");
+    let source = small_index(3, 384);
+    let index = {
+        let mut b = IndexBuilder::new(
+            IndexIdentity::new("someone/other-model", SHA, "f32"),
+            384,
+            false,
+        );
+        for (i, meta) in source.jobs().iter().enumerate() {
+            b.push_vectors(meta.clone(), &source.vector(i).unwrap(), &[], 1)
+                .unwrap();
+        }
+        b.finish()
+    };
+    std::fs::write(&other, index.to_bytes()).unwrap();
+    let out = cvmatch(&["index", "info", other.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["jobs"], 3);
+    assert_eq!(info["model_id"], "someone/other-model");
+
+    let resume = dir.path().join("resume.txt");
+    std::fs::write(&resume, "Registered nurse, ICU, BLS and ACLS.").unwrap();
+    let out = cvmatch(&[
+        "rank",
+        "--resume",
+        resume.to_str().unwrap(),
+        "--index",
+        other.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[index]") && err.contains("someone/other-model"),
+        "{err}"
+    );
+
+    let out = cvmatch(&["index", "synth", "--count", "3", "--seed", "5"]);
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines
+        .iter()
+        .all(|j| j["id"].is_string() && j["text"].is_string()));
+
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"id\": 1, \"title\": \"x\"}\n").unwrap();
+    let out = cvmatch(&[
+        "index",
+        "build",
+        "--jobs",
+        bad.to_str().unwrap(),
+        "--out",
+        other.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.jsonl:1"));
+}

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 mod bench;
+mod convert;
 mod embed;
 mod eval_pairs;
 mod eval_sts;
@@ -54,6 +55,8 @@ enum Command {
     Profile(profile::ProfileArgs),
     /// Throughput on the shared benchmark workloads.
     Bench(bench::BenchArgs),
+    /// Write the f16 and q8 weights files and list them in manifest.json.
+    Convert(convert::ConvertArgs),
     /// Match report of a resume and a job, as JSON (`score` 0–100 at the top level).
     Score(score::PairArgs),
     /// Match report for people: score and band, requirements with evidence, missing terms.
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Eval(EvalCommand::Sts(args)) => eval_sts::run(args),
         Command::Profile(args) => profile::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Convert(args) => convert::run(args),
         Command::Score(args) => score::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Rank(args) => rank::run(args),

@@ -28,7 +28,7 @@ test-native: model
 	@test -f $(SHARED)/reference/parity.json || { echo "missing $(SHARED)/: the tests need the shared ground truth beside the repo"; exit 1; }
 	$(CARGO) test
 
-test: lint test-native test-browser test-package
+test: lint test-native test-browser test-package test-site
 
 bench: model
 	$(CARGO) build --release
@@ -36,7 +36,7 @@ bench: model
 	./target/release/cvmatch profile --model $(MODEL_DIR) --runs 5
 
 ## The browser package: wasm32 (+simd128) → wasm-bindgen → pkg/. WASM_OPT=1 adds wasm-opt -O3.
-build:
+build: site-vendor
 	./scripts/build_wasm.sh
 
 ## Debian's chromium and playwright-core (never `npx playwright install`: it downloads browsers).
@@ -95,3 +95,25 @@ target/index-bench/synth-10k.cvx target/index-bench/synth-100k.cvx: $(MODEL_DIR)
 	$(CARGO) build --quiet --bin cvmatch
 	./target/debug/cvmatch index synth --model $(MODEL_DIR) --weights $(INDEX_WEIGHTS) --seed 1 \
 	  --count $(if $(findstring 100k,$@),100000,10000) --out $@
+
+## The site's third-party readers (pdf.js, mammoth), pinned in www/deps/package-lock.json and
+## copied into www/vendor/ (gitignored); reinstalled only when the lock file changes.
+SITE_VENDOR := pdfjs-dist/legacy/build/pdf.min.mjs pdfjs-dist/legacy/build/pdf.worker.min.mjs mammoth/mammoth.browser.min.js
+.PHONY: site-vendor site-tools test-site
+site-vendor: www/vendor/.installed
+www/vendor/.installed: www/deps/package-lock.json
+	cd www/deps && npm ci --ignore-scripts --omit=optional --no-audit --no-fund
+	mkdir -p www/vendor
+	for f in $(SITE_VENDOR); do cp www/deps/node_modules/$$f www/vendor/; done
+	cp www/deps/node_modules/pdfjs-dist/LICENSE www/vendor/LICENSE.pdfjs
+	cp www/deps/node_modules/mammoth/LICENSE www/vendor/LICENSE.mammoth
+	touch $@
+
+## playwright-core and jszip for the site tests (pinned in tests/site/package-lock.json).
+site-tools:
+	@cd tests/site && { cmp -s package-lock.json node_modules/.cvmatch-lock \
+	  || { npm ci --ignore-scripts --no-audit --no-fund && cp package-lock.json node_modules/.cvmatch-lock; }; }
+
+## The site and <cvmatch-fit> in headless Chromium; screenshots go to docs/screenshots/.
+test-site: build model browser-tools site-tools
+	cd tests/site && node --test --test-concurrency=1 --test-timeout=900000

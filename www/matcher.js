@@ -7,6 +7,19 @@ import { Matcher, CvmatchError } from '../pkg/index.js';
 const PKG = new URL('../pkg/', import.meta.url);
 
 /**
+ * The worker script's URL. Under the site's service worker (scope www/), a worker started
+ * from /pkg/worker.js would be outside that scope, so its scripts and wasm would not come
+ * from the offline copy; a blob worker inherits its page's service worker, so the page
+ * starts one that imports the real worker.
+ */
+function workerUrl() {
+  const real = new URL('worker.js', PKG).href;
+  if (!navigator.serviceWorker?.controller) return real;
+  const source = `import ${JSON.stringify(real)};\n`;
+  return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+}
+
+/**
  * @typedef {object} EarlyMatcher
  * @property {Matcher} matcher     usable now for lexicalScore; for the rest once `ready` resolves
  * @property {Promise<import('../pkg/index.d.ts').LoadProfile>} ready  the load profile
@@ -20,7 +33,7 @@ export function startMatcher({ modelUrl, weights = 'f32', onProgress }) {
   const url = new URL(modelUrl, location.href).href;
   let worker;
   try {
-    worker = new Worker(new URL('worker.js', PKG), { type: 'module', name: 'cvmatch' });
+    worker = new Worker(workerUrl(), { type: 'module', name: 'cvmatch' });
   } catch (e) {
     const error = new CvmatchError('network', `cannot start the cvmatch worker: ${/** @type {Error} */ (e).message}`);
     return { matcher: /** @type {any} */ (null), ready: Promise.reject(error) };

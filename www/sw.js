@@ -21,7 +21,9 @@ self.addEventListener('install', (event) => {
     const cache = await caches.open(CACHE);
     await Promise.allSettled(PRECACHE.map(async (url) => {
       const response = await fetch(url, { cache: 'no-cache' });
+      // An unread body (a 404 for a page this deploy lacks) would hold its connection open.
       if (response.ok) await cache.put(url, response);
+      else await response.body?.cancel();
     }));
     await self.skipWaiting();
   })());

@@ -242,7 +242,8 @@ test('no request carries any 20-character piece of the resume, and none leaves 1
   const texts = [RESUME_TEXT, RESUME_TEXT.replace(/\n/g, ' ')];
   const pieces = new Set();
   for (const t of texts) for (let i = 0; i + 20 <= t.length; i++) pieces.add(t.slice(i, i + 20));
-  for (const r of requests) {
+  // what the browser reported, and what reached the server (paths, decoded)
+  for (const r of [...requests, ...server.log.map((e) => ({ url: e.path, headers: '', body: '' }))]) {
     let decoded = r.url;
     try { decoded = decodeURIComponent(r.url.replace(/\+/g, ' ')); } catch { /* keep raw */ }
     const hay = [r.url, decoded, r.headers, r.body].join('\n');

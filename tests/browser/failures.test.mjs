@@ -124,3 +124,15 @@ test('quota exceeded on cache.put → the model still loads, cached: false, reas
   const v = await page.evaluate(async () => (await window.matcher.embed(['still works']))[0].length);
   assert.equal(v, 384);
 });
+
+test('a missing wasm module → createMatcher rejects with network and says which file', async () => {
+  server.override('/pkg/cvmatch_wasm_bg.wasm', (_req, res) => {
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('not found');
+  });
+  cleanups.push(async () => server.override('/pkg/cvmatch_wasm_bg.wasm', null));
+  const page = await freshPage();
+  const r = await createMatcherInPage(page, server.url + MODEL_PATH);
+  assert.equal(r.error?.code, 'network', JSON.stringify(r));
+  assert.match(r.error.message, /cvmatch_wasm_bg\.wasm/);
+});

@@ -39,6 +39,7 @@ after(async () => {
 });
 
 test('score and explain give the same full report; a strong fit beats an unrelated job', async () => {
+  server.clearLog();
   const r = await page.evaluate(async ([resume, good, bad]) => ({
     good: await window.matcher.score(resume, good),
     explained: await window.matcher.explain(resume, good),
@@ -49,6 +50,8 @@ test('score and explain give the same full report; a strong fit beats an unrelat
   assert.ok(r.good.requirements.length > 0, 'requirements listed');
   assert.deepEqual(r.explained, r.good);
   assert.ok(r.good.score > r.bad.score, `${best.job_id} ${r.good.score} vs ${worst.job_id} ${r.bad.score}`);
+  // The resume never leaves the page: once loaded, matching makes no request at all.
+  assert.deepEqual(server.log, [], 'no network request while matching');
 });
 
 test('rank orders jobs as their individual scores do, and honours top', async () => {

@@ -8,6 +8,8 @@ import { renderReport, REPORT_CSS, bandClass, el } from './report.js';
 
 const MODEL_URL = new URL('../models/all-MiniLM-L6-v2/', import.meta.url);
 const JOBS_URL = new URL('./jobs/jobs.jsonl', import.meta.url);
+/** The board's precomputed index (`make index`): job vectors, so a ranking embeds only the resume's side. */
+const INDEX_URL = new URL('./jobs/jobs.cvx', import.meta.url);
 /** The most jobs ranked at once (the whole sample board is 65). */
 const MAX_JOBS = 100;
 
@@ -162,7 +164,17 @@ function pastedJobs() {
 
 // ---------------------------------------------------------------- results
 
-/** @typedef {{resume: string, jobs: Job[]}} RunRequest */
+/** @typedef {{resume: string, jobs: Job[], board: boolean}} RunRequest */
+
+/** @type {Promise<any>|null} the board's index in the worker, or null when it cannot be used */
+let indexPromise = null;
+function boardIndex() {
+  indexPromise ??= matcher.loadIndex(INDEX_URL.href).catch((e) => {
+    console.warn(`cvmatch: job index not used (${e.message}); ranking the board's texts instead`);
+    return null;
+  });
+  return indexPromise;
+}
 /** @type {{request: RunRequest, provisional: boolean}|null} */
 let lastRun = null;
 let runSeq = 0;
@@ -179,7 +191,7 @@ $('fit-form').addEventListener('submit', async (/** @type {Event} */ e) => {
     (mode() === 'board' ? $('board-search') : $('jobs-text')).focus();
     return;
   }
-  await run({ resume, jobs });
+  await run({ resume, jobs, board: mode() === 'board' });
   $('results').focus();
 });
 
@@ -201,6 +213,11 @@ async function run(request) {
     if (provisional) {
       const reports = await Promise.all(request.jobs.map((j) => matcher.lexicalScore(request.resume, j.text)));
       results = reports.map((report, i) => ({ job: request.jobs[i], report })).sort((a, b) => b.report.score - a.report.score);
+    } else if (request.board && (await boardIndex())) {
+      const byId = new Map(request.jobs.map((j) => [j.id, j]));
+      const ranking = await matcher.rank(request.resume, await boardIndex(),
+        { top: request.jobs.length, filter: { ids: [...byId.keys()] } });
+      results = ranking.jobs.filter((j) => byId.has(j.id) && j.report).map((j) => ({ job: byId.get(j.id), report: j.report }));
     } else if (request.jobs.length === 1) {
       results = [{ job: request.jobs[0], report: await matcher.score(request.resume, request.jobs[0].text) }];
     } else {

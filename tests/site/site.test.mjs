@@ -39,6 +39,7 @@ const requests = [];
 /** Requests to anything but the test server. */
 const foreign = [];
 const pageErrors = [];
+const warnings = [];
 
 /** A gate on the weights download: the first 30 % go out, the rest waits for release(). */
 function gateWeights() {
@@ -85,6 +86,7 @@ before(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
 });
 
 after(async () => {
@@ -169,6 +171,9 @@ test('the job board: search by title, ranked jobs, each opening its full report'
   const ranked = await page.$$eval('#results-body .rank-title', (s) => s.map((e) => e.textContent));
   assert.equal(ranked.length, listed.length);
   assert.equal(ranked[0], 'Senior Backend Engineer (Rust)');
+  // ranked through the precomputed index (www/jobs/jobs.cvx), not by embedding every job
+  assert.ok(server.requests('/www/jobs/jobs.cvx').length > 0, 'the index was fetched');
+  assert.deepEqual(warnings.filter((w) => /job index not used/.test(w)), []);
   await page.click('#results-body details >> nth=0');
   await page.waitForSelector('#results-body details[open] .cvm-req');
   await page.check('input[name=mode][value=paste]');

@@ -224,6 +224,40 @@ test('<cvmatch-fit> on the sample job page: button → file picker → score and
   assert.match(await page.textContent('cvmatch-fit >> .status'), /no text layer/);
 });
 
+test('phone width, labels and keyboard: no sideways scrolling, every control named, the file picker reachable by Tab', { timeout: T }, async () => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  try {
+    await page.goto(server.url + SITE);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `no horizontal scroll at 360 px: ${overflow}`);
+    const unnamed = await page.$$eval('input, textarea, button, select', (els) => els
+      .filter((e) => !(e.labels?.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby') && !(e.textContent ?? '').trim())
+      .map((e) => e.outerHTML.slice(0, 80)));
+    assert.deepEqual(unnamed, []);
+    for (const id of ['model-status', 'file-status', 'results-status']) {
+      assert.ok(await page.$eval(`#${id}`, (e) => e.getAttribute('aria-live') || e.getAttribute('role')), `${id} is announced`);
+    }
+    // Tab from the top reaches the file input (visually hidden, still focusable), then the text area.
+    const order = [];
+    for (let i = 0; i < 12 && !order.includes('resume-text'); i++) {
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName));
+    }
+    assert.ok(order.includes('resume-file') && order.indexOf('resume-file') < order.indexOf('resume-text'), `tab order: ${order}`);
+    // and the whole flow works from the keyboard
+    await page.focus('#resume-text');
+    await page.keyboard.insertText(RESUME_TEXT);
+    await page.focus('#jobs-text');
+    await page.keyboard.insertText(RUST_JOB);
+    await page.focus('#check');
+    await page.keyboard.press('Enter');
+    await waitFinal();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'results', 'focus moves to the results');
+  } finally {
+    await page.setViewportSize({ width: 900, height: 900 });
+  }
+});
+
 test('offline after the first visit: the page, the worker and the model come from browser storage', { timeout: T }, async () => {
   await page.goto(server.url + SITE);
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: T });

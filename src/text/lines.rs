@@ -71,8 +71,10 @@ fn is_benefit(line: &str) -> bool {
 /// into them ("3+ years of line cook experience, at least 6 months as lead, and …").
 fn split_clause_list(line: &str) -> Vec<String> {
     let parts: Vec<&str> = line.split([',', ';']).map(str::trim).collect();
-    let long_enough = parts.iter().all(|p| p.split_whitespace().count() >= 3);
-    if parts.len() >= 3 && long_enough {
+    let words: Vec<usize> = parts.iter().map(|p| p.split_whitespace().count()).collect();
+    // "Design, build, and operate …" or "medications, wound care, and …" are one clause.
+    let clauses = words.iter().all(|&w| w >= 3);
+    if parts.len() >= 3 && clauses {
         parts
             .iter()
             .map(|p| {
@@ -97,9 +99,15 @@ pub fn requirement_lines(job: &str) -> Vec<RequirementLine> {
         .iter()
         .any(|s| REQUIREMENT_SECTIONS.contains(&s.kind) && !s.lines.is_empty());
     let mut out = Vec::new();
+    // Duties written before the first heading ("Run the line, train new cooks.
+    // Requirements: …") count when the job has no responsibilities section.
+    let header_duties = !sections
+        .iter()
+        .any(|s| s.kind == SectionKind::Responsibilities);
     for (si, section) in sections.iter().enumerate() {
         let wanted = if has_sections {
             REQUIREMENT_SECTIONS.contains(&section.kind)
+                || (section.kind == SectionKind::Header && header_duties)
         } else {
             !matches!(section.kind, SectionKind::Benefits | SectionKind::About)
         };
@@ -107,7 +115,10 @@ pub fn requirement_lines(job: &str) -> Vec<RequirementLine> {
             continue;
         }
         for (li, line) in section.lines.iter().enumerate() {
-            if is_benefit(line) || (si == 0 && li == 0 && looks_like_title(line, section)) {
+            if is_benefit(line)
+                || (si == 0 && li == 0 && looks_like_title(line, section))
+                || (section.kind == SectionKind::Header && is_company_voice(line))
+            {
                 continue;
             }
             for text in split_clause_list(line) {
@@ -123,6 +134,22 @@ pub fn requirement_lines(job: &str) -> Vec<RequirementLine> {
         }
     }
     out
+}
+
+/// A line about the company rather than the work ("We are a …", "Acme is looking for").
+fn is_company_voice(line: &str) -> bool {
+    let lower = format!(" {} ", line.to_lowercase());
+    [
+        " we ",
+        " we're ",
+        " our ",
+        " us ",
+        " is looking",
+        " is seeking",
+        " is hiring",
+    ]
+    .iter()
+    .any(|c| lower.contains(c))
 }
 
 /// The first line of a header section is a title when it is short and more lines follow.
@@ -216,6 +243,15 @@ mod tests {
             texts,
             vec!["Run the line and train new cooks.", "Manage prep lists."]
         );
+        let r = requirement_lines(
+            "Kitchen Lead - Pepperleaf. We are a busy kitchen. Run the line and train cooks. \
+             Requirements: ServSafe certification.",
+        );
+        let texts: Vec<&str> = r.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec!["Run the line and train cooks.", "ServSafe certification."]
+        );
     }
 
     #[test]
@@ -226,6 +262,8 @@ mod tests {
         );
         assert_eq!(r.len(), 3);
         assert_eq!(r[2].text, "availability on nights and weekends");
+        let one = requirement_lines("Requirements: Design, build, and operate REST services.");
+        assert_eq!(one.len(), 1);
     }
 
     #[test]

@@ -32,8 +32,9 @@ function workerUrl() {
 export function startMatcher({ modelUrl, weights = 'f32', onProgress }) {
   const url = new URL(modelUrl, location.href).href;
   let worker;
+  const script = workerUrl();
   try {
-    worker = new Worker(workerUrl(), { type: 'module', name: 'cvmatch' });
+    worker = new Worker(script, { type: 'module', name: 'cvmatch' });
   } catch (e) {
     const error = new CvmatchError('network', `cannot start the cvmatch worker: ${/** @type {Error} */ (e).message}`);
     return { matcher: /** @type {any} */ (null), ready: Promise.reject(error) };
@@ -44,5 +45,7 @@ export function startMatcher({ modelUrl, weights = 'f32', onProgress }) {
     matcher.ready = { cached: profile.cached, profile };
     return profile;
   });
+  // The worker's scripts are fetched by then; the blob is no longer needed.
+  if (script.startsWith('blob:')) ready.finally(() => URL.revokeObjectURL(script)).catch(() => {});
   return { matcher, ready };
 }

@@ -55,14 +55,21 @@ function gateWeights() {
   return () => { release(); server.override(WEIGHTS, null); };
 }
 
-/** @param {string} name */
-async function shot(name) {
+/** @param {string} name @param {string} [selector]  only this element (default: the full page) */
+async function shot(name, selector) {
   fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+  const file = path.join(SHOTS, name);
+  if (selector) await page.locator(selector).screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
 }
 
 /** @param {string} name @param {Buffer} buffer @param {string} [mimeType] */
 const file = (name, buffer, mimeType = 'application/octet-stream') => ({ name, mimeType, buffer });
+
+/** Opens the site unless the page is on it already (tests may run alone: --test-name-pattern). */
+async function onSite() {
+  if (!page.url().endsWith(SITE)) await page.goto(server.url + SITE);
+}
 
 async function waitFinal() {
   await page.waitForSelector('#results-body[data-provisional="false"]', { timeout: T });
@@ -130,6 +137,7 @@ test('pasted resume and job: provisional keyword result while the model loads, t
 });
 
 test('a PDF resume is read through pdf.js, shown for checking, and scored', { timeout: T }, async () => {
+  await onSite();
   await page.setInputFiles('#resume-file', file('resume.pdf', resumePdf(), 'application/pdf'));
   await page.waitForFunction(() => /Read “resume.pdf” \(PDF, 1 page\)/.test(document.getElementById('file-status').textContent ?? ''), null, { timeout: T });
   const text = await page.inputValue('#resume-text');
@@ -149,6 +157,7 @@ test('a PDF resume is read through pdf.js, shown for checking, and scored', { ti
 });
 
 test('a DOCX resume is read through mammoth and scored', { timeout: T }, async () => {
+  await onSite();
   await page.setInputFiles('#resume-file', file('resume.docx', await resumeDocx()));
   await page.waitForFunction(() => /Read “resume.docx” \(DOCX/.test(document.getElementById('file-status').textContent ?? ''), null, { timeout: T });
   assert.match(await page.inputValue('#resume-text'), /Mentored three junior engineers and reviewed code daily/);
@@ -159,6 +168,7 @@ test('a DOCX resume is read through mammoth and scored', { timeout: T }, async (
 });
 
 test('the job board: search by title, ranked jobs, each opening its full report', { timeout: T }, async () => {
+  await onSite();
   await page.fill('#resume-text', RESUME_TEXT);
   await page.check('input[name=mode][value=board]');
   await page.waitForFunction(() => /jobs match/.test(document.getElementById('board-count').textContent ?? ''));
@@ -180,6 +190,7 @@ test('the job board: search by title, ranked jobs, each opening its full report'
 });
 
 test('bad files get a clear message and the page keeps working', { timeout: T }, async () => {
+  await onSite();
   const big = path.join(tmp, 'huge-resume.pdf');
   fs.writeFileSync(big, Buffer.alloc(50 * 1024 * 1024, 0x25));
   const cases = [
@@ -194,7 +205,7 @@ test('bad files get a clear message and the page keeps working', { timeout: T },
     await page.waitForSelector('#file-status.error', { timeout: T });
     assert.match(await page.textContent('#file-status'), message);
     assert.equal(await page.inputValue('#resume-text'), RESUME_TEXT, 'a bad file leaves the resume text alone');
-    if (message.source.includes('PNG')) await shot('error.png');
+    if (message.source.includes('PNG')) await shot('error.png', 'section:has(#resume-h)');
     // The next file starts from a clean status.
     await page.evaluate(() => { document.getElementById('file-status').className = ''; });
   }
@@ -202,9 +213,15 @@ test('bad files get a clear message and the page keeps working', { timeout: T },
   await page.click('#check');
   await waitFinal();
   await page.waitForFunction(() => document.querySelector('#results-status')?.textContent?.startsWith('Senior Backend Engineer (Rust):'));
-  // and a good file still reads after the bad ones
-  await page.setInputFiles('#resume-file', file('resume.pdf', resumePdf(), 'application/pdf'));
-  await page.waitForFunction(() => /Read “resume.pdf”/.test(document.getElementById('file-status').textContent ?? ''));
+  // and a good file still reads after the bad ones, here dropped onto the drop zone as .md
+  await page.fill('#resume-text', '');
+  await page.evaluate((text) => {
+    const data = new DataTransfer();
+    data.items.add(new File([text], 'resume.md', { type: 'text/markdown' }));
+    document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, `# ${RESUME_TEXT}`);
+  await page.waitForFunction(() => /Read “resume.md” \(TEXT/.test(document.getElementById('file-status').textContent ?? ''));
+  assert.match(await page.inputValue('#resume-text'), /Mentored three junior engineers/);
 });
 
 test('<cvmatch-fit> on the sample job page: button → file picker → score and coverage in the element', { timeout: T }, async () => {
@@ -216,6 +233,7 @@ test('<cvmatch-fit> on the sample job page: button → file picker → score and
   assert.match(await page.textContent('cvmatch-fit >> .status'), /Your fit: \d+ out of 100, (strong|good) fit/);
   const reqs = await page.$$eval('cvmatch-fit', (els) => [...els[0].shadowRoot.querySelectorAll('.cvm-req')].map((r) => r.dataset.status));
   assert.ok(reqs.length >= 5 && reqs.includes('covered'), `coverage in the element: ${reqs}`);
+  await shot('element.png', 'cvmatch-fit');
   // a bad file: message inside the element
   const chooser2 = page.waitForEvent('filechooser');
   await page.click('cvmatch-fit >> button');

@@ -181,6 +181,8 @@ export interface IndexRanking {
   searched: number;
   /** Milliseconds for embedding the resume, searching and the reports. */
   ms: number;
+  /** Milliseconds for one search over every row (the rest of `ms` is the resume and reports). */
+  searchMs: number;
 }
 
 /** A sentence encoder running in a Web Worker. */

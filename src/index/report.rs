@@ -17,8 +17,9 @@ pub struct RankOptions {
     /// Jobs returned.
     pub top: usize,
     /// Jobs scored in full before the final order is taken (0: automatic, `max(3 × top, 50)`
-    /// when the index stores line vectors, else `top`, since each job's lines then need
-    /// embedding).
+    /// when the index stores line vectors, else `top`). Jobs whose line vectors are not
+    /// stored are scored only within the first `top` by similarity (their lines need
+    /// embedding at query time).
     pub shortlist: usize,
 }
 
@@ -69,13 +70,21 @@ pub fn rank_index(
         n => n.max(options.top),
     };
     let hits = index.search_filtered(&resume.vector, shortlist, filter)?;
-    let jobs = hits
-        .iter()
-        .map(|h| prepared_job(encoder, index, h.index))
-        .collect::<Result<Vec<_>>>()?;
+    // A job whose lines must be embedded now (not stored, or the text splits differently
+    // than at build time) costs an encoder call per line: only the first `top` by
+    // similarity get one; the rest of the shortlist is the jobs with stored lines.
+    let mut kept = Vec::with_capacity(hits.len());
+    let mut jobs = Vec::with_capacity(hits.len());
+    for (position, hit) in hits.iter().enumerate() {
+        let (job, complete) = prepared_job(encoder, index, hit.index)?;
+        if complete || position < options.top {
+            kept.push(*hit);
+            jobs.push((job, complete));
+        }
+    }
     let jobs = embed_missing_lines(encoder, jobs)?;
     let model = Some(model_name(encoder));
-    let mut ranked: Vec<IndexRanked> = hits
+    let mut ranked: Vec<IndexRanked> = kept
         .iter()
         .zip(&jobs)
         .map(|(h, (job, _))| {

@@ -47,7 +47,7 @@ export class CvmatchFit extends HTMLElement {
     this.#root.append(
       el('style', {}, [STYLE]),
       button,
-      el('p', { class: 'intro' }, ['Choose your resume (PDF, DOCX or text): it is scored on your device and never uploaded.']),
+      el('p', { class: 'intro' }, ['Choose your resume (PDF, DOCX or text): it is scored on your device and never uploaded. The first check downloads a language model (about 90 MB) that your browser then keeps.']),
       el('progress', { hidden: '', max: '1', value: '0', 'aria-label': 'Language model download' }),
       el('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
       el('div', { class: 'result', tabindex: '-1' }),

@@ -241,7 +241,9 @@ async function run(request) {
  */
 function showResults(results, provisional) {
   const body = $('results-body');
-  const note = provisional ? ' Provisional (keywords only): the full score follows when the model is ready.' : '';
+  const note = !provisional ? ''
+    : modelError ? ' Keywords only: the language model could not be loaded.'
+      : ' Provisional (keywords only): the full score follows when the model is ready.';
   body.dataset.provisional = String(provisional);
   if (results.length === 1) {
     const { job, report } = results[0];

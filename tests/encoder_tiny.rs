@@ -13,9 +13,16 @@ fn outputs_are_unit_length_with_the_config_dimension() {
     let dir = write_tiny_model(&TinySpec::default());
     let enc = load(dir.path());
     assert_eq!(enc.dim(), 16);
-    for e in enc.encode(&["hello world", "a", "rust and go, c++!"]).unwrap() {
+    for e in enc
+        .encode(&["hello world", "a", "rust and go, c++!"])
+        .unwrap()
+    {
         assert_eq!(e.vector.len(), 16);
-        assert!((norm(&e.vector) - 1.0).abs() < 1e-5, "norm {}", norm(&e.vector));
+        assert!(
+            (norm(&e.vector) - 1.0).abs() < 1e-5,
+            "norm {}",
+            norm(&e.vector)
+        );
     }
 }
 
@@ -122,7 +129,10 @@ fn f16_weights_are_upcast_and_close_to_f32() {
     let b = load(f16_dir.path());
     assert_eq!(b.weights_format(), cvmatch::WeightsFormat::F16);
     let t = "half precision weights";
-    let cos = dot(&a.encode_one(t).unwrap().vector, &b.encode_one(t).unwrap().vector);
+    let cos = dot(
+        &a.encode_one(t).unwrap().vector,
+        &b.encode_one(t).unwrap().vector,
+    );
     assert!(cos > 0.999, "cosine {cos}");
 }
 

@@ -20,7 +20,9 @@ pub fn real_model_dir() -> PathBuf {
 
 /// A file of ../shared/, which tests need and must not skip without.
 pub fn shared(path: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(path);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(path);
     assert!(
         p.exists(),
         "ground truth {} is missing: the tests need ../shared/ beside the repository",
@@ -124,7 +126,9 @@ pub fn tokenizer_json() -> String {
 fn values(n: usize, seed: &mut u64, scale: f32) -> Vec<f32> {
     (0..n)
         .map(|_| {
-            *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            *seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((*seed >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
         })
         .collect()
@@ -148,9 +152,21 @@ pub fn weights(spec: &TinySpec) -> HashMap<String, Tensor> {
             .unwrap();
         map.insert(name, t);
     };
-    put("embeddings.word_embeddings.weight".into(), &[vocab().len(), h], "w");
-    put("embeddings.position_embeddings.weight".into(), &[spec.max_positions, h], "w");
-    put("embeddings.token_type_embeddings.weight".into(), &[2, h], "w");
+    put(
+        "embeddings.word_embeddings.weight".into(),
+        &[vocab().len(), h],
+        "w",
+    );
+    put(
+        "embeddings.position_embeddings.weight".into(),
+        &[spec.max_positions, h],
+        "w",
+    );
+    put(
+        "embeddings.token_type_embeddings.weight".into(),
+        &[2, h],
+        "w",
+    );
     put("embeddings.LayerNorm.weight".into(), &[h], "ln_w");
     put("embeddings.LayerNorm.bias".into(), &[h], "ln_b");
     for l in 0..spec.layers {
@@ -161,7 +177,11 @@ pub fn weights(spec: &TinySpec) -> HashMap<String, Tensor> {
         }
         put(format!("{p}.attention.output.dense.weight"), &[h, h], "w");
         put(format!("{p}.attention.output.dense.bias"), &[h], "w");
-        put(format!("{p}.attention.output.LayerNorm.weight"), &[h], "ln_w");
+        put(
+            format!("{p}.attention.output.LayerNorm.weight"),
+            &[h],
+            "ln_w",
+        );
         put(format!("{p}.attention.output.LayerNorm.bias"), &[h], "ln_b");
         put(format!("{p}.intermediate.dense.weight"), &[i, h], "w");
         put(format!("{p}.intermediate.dense.bias"), &[i], "w");
@@ -196,7 +216,8 @@ pub fn write_tiny_model(spec: &TinySpec) -> tempfile::TempDir {
     std::fs::write(root.join("tokenizer.json"), tokenizer_json()).unwrap();
     std::fs::write(
         root.join("sentence_bert_config.json"),
-        serde_json::json!({"max_seq_length": spec.max_seq_length, "do_lower_case": false}).to_string(),
+        serde_json::json!({"max_seq_length": spec.max_seq_length, "do_lower_case": false})
+            .to_string(),
     )
     .unwrap();
     std::fs::write(

@@ -10,7 +10,7 @@ const PKG = new URL('../pkg/', self.location.href);
 
 /** Fetched at install. Missing ones (e.g. vendor files not installed) are skipped. */
 const PRECACHE = [
-  './', './index.html', './site.html', './site.css', './site.js', './matcher.js', './extract.js', './report.js',
+  './', './index.html', './site.css', './site.js', './matcher.js', './extract.js', './report.js',
   './cvmatch-fit.js', './job-example.html', './similarity.html', './similarity.js', './jobs/jobs.jsonl',
   './vendor/pdf.min.mjs', './vendor/pdf.worker.min.mjs', './vendor/mammoth.browser.min.js',
   '../pkg/index.js', '../pkg/worker.js', '../pkg/cvmatch_wasm.js', '../pkg/cvmatch_wasm_bg.wasm',

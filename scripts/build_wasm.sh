@@ -3,6 +3,7 @@
 #   cargo (wasm32-unknown-unknown, +simd128, lib only, own target dir)
 #   → wasm-bindgen --target web (pkg/cvmatch_wasm.js, pkg/cvmatch_wasm_bg.wasm)
 #   → wasm-opt -O3, only with WASM_OPT=1 (takes minutes; tests skip it).
+# SIMD=0 builds without simd128 (own target dir), for the with/without-SIMD benchmark only.
 # Installs what it needs only when missing or at the wrong version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,14 +27,19 @@ if [ "$have" != "$want" ]; then
 fi
 
 # 3. The wasm module. A separate target dir keeps native builds' cargo lock out of the way.
-log "cargo build (wasm32, simd128)"
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} -C target-feature=+simd128" \
-  cargo build --lib --release --target wasm32-unknown-unknown --target-dir target/wasm
+if [ "${SIMD:-1}" = 0 ]; then
+  simd_flag="" wasm_dir=target/wasm-nosimd
+else
+  simd_flag="-C target-feature=+simd128" wasm_dir=target/wasm
+fi
+log "cargo build (wasm32${simd_flag:+, simd128})"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} $simd_flag" \
+  cargo build --lib --release --target wasm32-unknown-unknown --target-dir "$wasm_dir"
 
 # 4. JS glue for ES modules (no bundler needed).
 log "wasm-bindgen --target web → pkg/"
 wasm-bindgen --target web --out-dir pkg --out-name cvmatch_wasm \
-  target/wasm/wasm32-unknown-unknown/release/cvmatch.wasm
+  "$wasm_dir/wasm32-unknown-unknown/release/cvmatch.wasm"
 
 # 5. Optional size/speed pass. Debian's binaryen is too old for current Rust output; the npm
 #    package is current. Installed under .tools/ (ignored by git).

@@ -117,7 +117,9 @@ pub fn requirement_lines(job: &str) -> Vec<RequirementLine> {
         for (li, line) in section.lines.iter().enumerate() {
             if is_benefit(line)
                 || (si == 0 && li == 0 && looks_like_title(line, &sections))
-                || (section.kind == SectionKind::Header && is_company_voice(line))
+                || (section.kind == SectionKind::Header
+                    && (is_company_voice(line)
+                        || (is_byline(line) && (has_sections || section.lines.len() > 1))))
             {
                 continue;
             }
@@ -150,6 +152,20 @@ fn is_company_voice(line: &str) -> bool {
     ]
     .iter()
     .any(|c| lower.contains(c))
+}
+
+/// A short header line of mostly capitalised words ("Ferrowave Systems — Berlin, Germany
+/// (hybrid)"): company, place or work mode, not a duty.
+fn is_byline(line: &str) -> bool {
+    let words: Vec<&str> = line
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let capitalised = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    !words.is_empty() && words.len() <= 8 && capitalised * 10 >= words.len() * 7
 }
 
 /// The first line of a header section is a title when it is short and more lines follow.
@@ -233,6 +249,18 @@ mod tests {
             ]
         );
         assert!(r[3].optional && !r[0].optional);
+    }
+
+    #[test]
+    fn header_bylines_are_not_requirements() {
+        let job = "Senior Backend Engineer (Rust)\nFerrowave Systems — Berlin, Germany (hybrid)\n\
+                   Run the payment services and mentor two engineers.\n\nRequirements:\n\
+                   - Strong SQL\n- Kubernetes in production";
+        let texts: Vec<String> = requirement_lines(job).into_iter().map(|r| r.text).collect();
+        assert!(!texts.iter().any(|t| t.contains("Ferrowave")), "{texts:?}");
+        assert!(texts.iter().any(|t| t.contains("Strong SQL")), "{texts:?}");
+        assert!(is_byline("Lumen Freight — Rotterdam (Hybrid)"));
+        assert!(!is_byline("Run the line, train new cooks."));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use cvmatch::matching::{self, CoverageStatus, MatchReport};
+use cvmatch::matching::{self, lexical, CoverageStatus, MatchReport};
 use cvmatch::Encoder;
 
 fn encoder() -> &'static Encoder {
@@ -253,4 +253,56 @@ fn lexical_report_works_without_the_model() {
     assert!(r.score > 50.0, "{}", r.score);
     assert!(!r.requirements.is_empty());
     assert!(r.matched_terms.iter().any(|t| t == "Terraform"));
+}
+
+/// The README example: a requirement whose point is a named skill (Airflow) is credited by
+/// the experience line that names it, and the listed terms are the job's skills, not its
+/// header or generic words.
+#[test]
+fn named_skill_requirement_and_key_terms() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/matching");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let (resume, job) = (
+        read("resume_data_engineer.md"),
+        read("job_data_engineer.md"),
+    );
+    let r = matching::score(encoder(), &resume, &job).unwrap();
+    assert_sane(&r);
+    let airflow = r
+        .requirements
+        .iter()
+        .find(|q| q.text.starts_with("Experience with Airflow"))
+        .unwrap();
+    assert_ne!(airflow.status, CoverageStatus::Missing, "{airflow:?}");
+    let line = airflow.evidence.clone().unwrap_or_default();
+    assert!(
+        line.contains("Airflow") && !line.starts_with("Python, SQL"),
+        "{line}"
+    );
+    let aws = r.requirements.iter().find(|q| q.text.contains("AWS"));
+    assert_eq!(aws.unwrap().status, CoverageStatus::Missing);
+    let lex = matching::lexical_report(&resume, &job).unwrap();
+    for terms in [&r.missing_terms, &lex.missing_terms] {
+        for t in ["Snowflake", "Kafka", "AWS"] {
+            assert!(terms.iter().any(|x| x == t), "{t}: {terms:?}");
+        }
+        for t in [
+            "Lumen",
+            "Freight",
+            "Rotterdam",
+            "hybrid",
+            "Build",
+            "jobs",
+            "checks",
+        ] {
+            assert!(!terms.iter().any(|x| x == t), "{t}: {terms:?}");
+        }
+        assert!(terms.len() <= lexical::MAX_LISTED_TERMS);
+    }
+    for terms in [&r.matched_terms, &lex.matched_terms] {
+        assert!(terms.iter().any(|x| x == "Airflow"), "{terms:?}");
+        for t in ["Engineer", "Data", "Model", "tables"] {
+            assert!(!terms.iter().any(|x| x == t), "{t}: {terms:?}");
+        }
+    }
 }

@@ -13,6 +13,11 @@ pub const NO_CREDIT_BELOW: f32 = 0.30;
 /// A bare skills list ("Python, Go, AWS") claims a skill without showing it: its similarity
 /// counts for this share.
 pub const LISTING_FACTOR: f32 = 0.65;
+/// Weight of the key-term share in an evidence line's effective similarity (see
+/// [`best_evidence_with_terms`]): a line that names all of a requirement's key skills gains
+/// the width of the `partial` band (`COVERED_AT − PARTIAL_AT`), so naming the skill moves a
+/// requirement up at most one status, and a line must still be near in meaning to be covered.
+pub const KEY_TERM_WEIGHT: f32 = COVERED_AT - PARTIAL_AT;
 /// Weight of an optional requirement relative to a required one.
 pub const OPTIONAL_WEIGHT: f32 = 0.5;
 
@@ -52,18 +57,35 @@ pub fn best_evidence(
     evidence: &[&[f32]],
     listing: &[bool],
 ) -> Vec<BestEvidence> {
+    best_evidence_with_terms(requirements, evidence, listing, |_, _| None)
+}
+
+/// [`best_evidence`], where `key_share(i, j)` is the weighted share (0–1) of requirement
+/// `i`'s key terms that evidence line `j` names (`None` when the requirement has none).
+/// The effective similarity of a line that is not a bare listing is
+/// `min(1, cos + KEY_TERM_WEIGHT · share)`: sentence encoders underrate a short requirement
+/// whose point is a named skill ("Experience with Airflow …" vs "… orchestrated with Apache
+/// Airflow"). A bare listing keeps `LISTING_FACTOR · cos` and gets no term credit: listing a
+/// skill does not show it.
+pub fn best_evidence_with_terms(
+    requirements: &[&[f32]],
+    evidence: &[&[f32]],
+    listing: &[bool],
+    key_share: impl Fn(usize, usize) -> Option<f32>,
+) -> Vec<BestEvidence> {
     requirements
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             let mut best: Option<(usize, f32)> = None;
             for (j, e) in evidence.iter().enumerate() {
                 let cos: f32 = r.iter().zip(e.iter()).map(|(a, b)| a * b).sum();
-                let factor = if listing.get(j).copied().unwrap_or(false) {
-                    LISTING_FACTOR
+                let sim = if listing.get(j).copied().unwrap_or(false) {
+                    cos * LISTING_FACTOR
                 } else {
-                    1.0
+                    let share = key_share(i, j).unwrap_or(0.0);
+                    (cos + KEY_TERM_WEIGHT * share).min(1.0)
                 };
-                let sim = cos * factor;
                 if best.is_none_or(|(_, s)| sim > s) {
                     best = Some((j, sim));
                 }

@@ -93,14 +93,21 @@ pub fn lexical_report(resume: &str, job: &str) -> Result<MatchReport> {
         coverage: None,
         lexical: lex.score,
     };
-    Ok(finish(parts, requirements, &r, &j, lex, None, true))
+    Ok(finish(parts, requirements, &r, &j, None, true))
 }
 
 /// The report for a prepared resume and job.
 pub(crate) fn report_of(resume: &Prepared, job: &Prepared, model: Option<String>) -> MatchReport {
     let req_vecs: Vec<&[f32]> = job.line_vectors.iter().map(Vec::as_slice).collect();
     let ev_vecs: Vec<&[f32]> = resume.line_vectors.iter().map(Vec::as_slice).collect();
-    let best = coverage::best_evidence(&req_vecs, &ev_vecs, &resume.plan.flags);
+    let best =
+        coverage::best_evidence_with_terms(&req_vecs, &ev_vecs, &resume.plan.flags, |i, j| match (
+            job.plan.line_terms.get(i),
+            resume.plan.line_terms.get(j),
+        ) {
+            (Some(req), Some(ev)) => lexical::key_share(req, ev, &job.plan.key_terms),
+            _ => None,
+        });
     let requirements = job
         .plan
         .lines
@@ -122,15 +129,7 @@ pub(crate) fn report_of(resume: &Prepared, job: &Prepared, model: Option<String>
         coverage: coverage::coverage_score(&best, &job.plan.flags),
         lexical: lex.score,
     };
-    let mut report = finish(
-        parts,
-        requirements,
-        &resume.plan,
-        &job.plan,
-        lex,
-        model,
-        false,
-    );
+    let mut report = finish(parts, requirements, &resume.plan, &job.plan, model, false);
     report.coverage.resume_chunks = resume.plan.chunks.len();
     report.coverage.job_chunks = job.plan.chunks.len();
     report
@@ -141,7 +140,6 @@ fn finish(
     requirements: Vec<RequirementMatch>,
     resume: &Plan,
     job: &Plan,
-    lex: lexical::LexicalMatch,
     model: Option<String>,
     provisional: bool,
 ) -> MatchReport {
@@ -157,6 +155,7 @@ fn finish(
         resume_chunks: 0,
         job_chunks: 0,
     };
+    let (matched_terms, missing_terms) = lexical::listed_terms(&resume.terms, &job.key_terms);
     let mut notes: Vec<String> = resume.notes.iter().chain(&job.notes).cloned().collect();
     if provisional {
         notes.push("provisional: lexical overlap only, the model has not loaded".into());
@@ -172,8 +171,8 @@ fn finish(
         parts,
         requirements,
         coverage,
-        matched_terms: lex.matched,
-        missing_terms: lex.missing,
+        matched_terms,
+        missing_terms,
         notes,
         model,
     }

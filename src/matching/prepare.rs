@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::error::Result;
-use crate::matching::lexical::TermBag;
+use crate::matching::lexical::{key_terms, KeyTerm, TermBag};
 use crate::model::Encoder;
 use crate::text::chunks::pack_lines;
 use crate::text::lines::{evidence_lines, requirement_lines};
@@ -37,6 +37,11 @@ pub struct Plan {
     pub flags: Vec<bool>,
     /// The terms lexical matching uses: a job's requirement lines and title, a resume's text.
     pub terms: TermBag,
+    /// A job's key terms (skill-like terms of its requirement lines, best first); empty for
+    /// a resume.
+    pub key_terms: Vec<KeyTerm>,
+    /// Per line: its terms.
+    pub line_terms: Vec<TermBag>,
     /// Notes for the report.
     pub notes: Vec<String>,
 }
@@ -108,11 +113,23 @@ pub fn plan_lexical(text: &str, role: Role) -> Result<Plan> {
             Role::Job => "the job text is empty".to_string(),
         });
     }
+    let key_terms = match role {
+        Role::Resume => Vec::new(),
+        // A job without requirement lines: its whole text stands in for them.
+        Role::Job if lines.is_empty() => {
+            let all: Vec<String> = normalized.lines().skip(1).map(str::to_string).collect();
+            key_terms(&all, &[])
+        }
+        Role::Job => key_terms(&lines, &flags),
+    };
+    let line_terms = lines.iter().map(|l| TermBag::of(l)).collect();
     Ok(Plan {
         chunks: Vec::new(),
         lines,
         flags,
         terms: TermBag::of(&terms_text),
+        key_terms,
+        line_terms,
         notes,
     })
 }

@@ -14,6 +14,9 @@ pub struct Term {
     /// Whether it looks like a hard skill: an acronym (AWS), inner capitals (TypeScript),
     /// symbols (C++, Node.js, CI/CD), or a capitalised word inside a sentence (Kubernetes).
     pub technical: bool,
+    /// Written with a capital at the start of a sentence or line ("Kafka or …", "Build …"):
+    /// maybe a name, maybe just the first word.
+    pub capitalised: bool,
 }
 
 /// Common English words and job-ad filler that carry no skill.
@@ -45,6 +48,29 @@ const STOP_WORDS: &[&str] = &[
     "better", "careful", "large", "small", "excellent", "proven", "solid", "other", "learn",
     "first",
 ];
+
+/// Words of job ads that are not stop words (they weigh in the lexical part) but name no
+/// skill a resume could lack: generic verbs of duties, the nouns every ad of a field shares,
+/// work arrangements. A report never lists them as matched or missing terms, and a capital at
+/// the start of a line does not make them a name ("Build …", "Model …").
+#[rustfmt::skip]
+const GENERIC_WORDS: &[&str] = &[
+    "build", "building", "built", "operate", "operating", "keep", "check", "checks", "job",
+    "jobs", "hybrid", "remote", "onsite", "office", "model", "modelling", "modeling", "table",
+    "data", "engineer", "engineering", "developer", "development", "orchestrate", "design",
+    "designing", "develop", "developing", "manage", "managing", "lead", "leading", "create",
+    "creating", "write", "writing", "own", "owning", "deliver", "delivering", "drive",
+    "implement", "collaborate", "partner", "improve", "improving", "platform", "system",
+    "service", "tool", "environment", "language", "similar", "another", "green", "solution",
+    "product", "business", "customer", "stakeholder", "feature", "process", "project", "task",
+    "senior", "junior", "manager", "specialist", "analyst", "professional", "member",
+    "degree", "field", "practice", "quality", "plan", "world", "people", "impact", "part",
+];
+
+/// Whether a lower-case, plural-folded term key is a generic job-ad word.
+pub fn is_generic(key: &str) -> bool {
+    GENERIC_WORDS.contains(&key)
+}
 
 /// Whether a lower-case word is a stop word.
 pub fn is_stop_word(word: &str) -> bool {
@@ -120,11 +146,17 @@ fn make_term(word: &str, sentence_start: bool) -> Option<Term> {
     let upper = w.chars().filter(|c| c.is_uppercase()).count();
     let acronym = upper >= 2 && upper * 2 >= letters;
     let inner_capital = w.chars().skip(1).any(char::is_uppercase);
-    let proper_name = !sentence_start && w.chars().next().is_some_and(char::is_uppercase);
+    let capital = w.chars().next().is_some_and(char::is_uppercase);
+    let proper_name = !sentence_start && capital;
+    // "dbt", "npm", "SQL": a word of letters without a vowel is an abbreviation, not English.
+    let abbreviation = letters >= 2
+        && w.chars().all(|c| c.is_ascii_alphabetic())
+        && !w.chars().any(|c| "aeiouyAEIOUY".contains(c));
     Some(Term {
         key: fold_plural(&lower),
         surface: w.to_string(),
-        technical: symbols || acronym || inner_capital || proper_name,
+        technical: symbols || acronym || inner_capital || proper_name || abbreviation,
+        capitalised: sentence_start && capital,
     })
 }
 
@@ -184,6 +216,10 @@ mod tests {
         let tech: Vec<bool> = t.iter().map(|t| t.technical).collect();
         assert_eq!(tech, vec![true, true, true, false, true, false]);
         assert_eq!(t[1].surface, "TypeScript");
+        assert!(t[5].capitalised && !t[4].capitalised);
+        let t = terms("Wrote dbt models");
+        assert!(t[1].technical && !t[0].technical && t[0].capitalised);
+        assert!(is_generic("build") && !is_generic("kafka"));
     }
 
     #[test]

@@ -159,7 +159,7 @@ fn weights_that_do_not_fit_the_config_are_named() {
     .unwrap();
     write_manifest(dir.path());
     let o = cvmatch(&["embed", "--model", &model_arg(dir.path())], b"\"x\"\n");
-    assert_clean_failure(&o, "does not fit config.json");
+    assert_clean_failure(&o, "do not fit config.json");
 }
 
 #[test]

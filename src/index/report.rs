@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::index::{JobIndex, JobMeta};
 use crate::matching::prepare::{plan_lexical, prepare_all, Prepared, Role};
-use crate::matching::{report_of, MatchReport};
+use crate::matching::{model_name, report_of, MatchReport};
 use crate::model::Encoder;
 
 /// How [`rank_index`] ranks.
@@ -147,16 +147,4 @@ fn embed_missing_lines(
         *complete = true;
     }
     Ok(jobs)
-}
-
-/// The model's description in reports (as [`crate::matching::score`] writes it).
-fn model_name(encoder: &Encoder) -> String {
-    let spec = encoder.spec();
-    format!(
-        "BERT {} layers, {} dims, {} tokens, {} weights",
-        spec.num_layers,
-        spec.hidden_size,
-        spec.max_seq_length,
-        encoder.weights_format().as_str()
-    )
 }

@@ -178,7 +178,8 @@ fn finish(
     }
 }
 
-fn model_name(encoder: &Encoder) -> String {
+/// The model's description in reports (also used by the job index's reports).
+pub(crate) fn model_name(encoder: &Encoder) -> String {
     let spec = encoder.spec();
     format!(
         "BERT {} layers, {} dims, {} tokens, {} weights",

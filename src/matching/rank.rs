@@ -11,26 +11,7 @@ use crate::model::Encoder;
 /// Ranks `jobs` for one resume, best first; at most `top` entries (`index` is the job's
 /// position in `jobs`).
 pub fn rank(encoder: &Encoder, resume: &str, jobs: &[&str], top: usize) -> Result<Vec<Ranked>> {
-    let mut docs = vec![(resume, Role::Resume)];
-    docs.extend(jobs.iter().map(|&j| (j, Role::Job)));
-    let prepared = prepare_all(encoder, &docs)?;
-    let model = model_name(encoder);
-    let Some((resume, jobs)) = prepared.split_first() else {
-        return Ok(Vec::new());
-    };
-    let ranked = jobs
-        .iter()
-        .enumerate()
-        .map(|(index, job)| {
-            let report = report_of(resume, job, Some(model.clone()));
-            Ranked {
-                index,
-                score: report.score,
-                report,
-            }
-        })
-        .collect();
-    Ok(best_first(ranked, top))
+    rank_against(encoder, resume, Role::Resume, jobs, top)
 }
 
 /// Ranks `resumes` for one job, best first; at most `top` entries (`index` is the resume's
@@ -41,17 +22,36 @@ pub fn rank_candidates(
     resumes: &[&str],
     top: usize,
 ) -> Result<Vec<Ranked>> {
-    let mut docs = vec![(job, Role::Job)];
-    docs.extend(resumes.iter().map(|&r| (r, Role::Resume)));
+    rank_against(encoder, job, Role::Job, resumes, top)
+}
+
+/// Scores one document (`anchor`, on side `role`) against each of `others` (the other side).
+fn rank_against(
+    encoder: &Encoder,
+    anchor: &str,
+    role: Role,
+    others: &[&str],
+    top: usize,
+) -> Result<Vec<Ranked>> {
+    let other_role = match role {
+        Role::Resume => Role::Job,
+        Role::Job => Role::Resume,
+    };
+    let mut docs = vec![(anchor, role)];
+    docs.extend(others.iter().map(|&t| (t, other_role)));
     let prepared = prepare_all(encoder, &docs)?;
     let model = model_name(encoder);
-    let Some((job, resumes)) = prepared.split_first() else {
+    let Some((anchor, others)) = prepared.split_first() else {
         return Ok(Vec::new());
     };
-    let ranked = resumes
+    let ranked = others
         .iter()
         .enumerate()
-        .map(|(index, resume)| {
+        .map(|(index, other)| {
+            let (resume, job) = match role {
+                Role::Resume => (anchor, other),
+                Role::Job => (other, anchor),
+            };
             let report = report_of(resume, job, Some(model.clone()));
             Ranked {
                 index,

@@ -169,6 +169,48 @@ fn gguf_metadata_describes_the_model() {
     assert!(g.float.contains_key("embeddings.word_embeddings.weight"));
 }
 
+#[test]
+fn q8_stores_the_word_embeddings_in_6_bit_blocks() {
+    // 80 rows of 64: rows narrower than Q6_K's 256-value blocks, so the table is stored
+    // flattened into rows of 256 and reshaped at load
+    let spec = TinySpec {
+        pad_vocab: 80 - common::vocab().len(),
+        ..blockable()
+    };
+    let bytes = converted(&spec, WeightsFormat::Q8);
+    let g = cvmatch::model::gguf::read(&bytes, "q8").unwrap();
+    let words = &g.quantized["embeddings.word_embeddings.weight"];
+    assert_eq!(words.dtype(), candle_core::quantized::GgmlDType::Q6K);
+    assert_eq!(words.shape().dims(), &[20, 256]);
+
+    let config = config_json(&spec);
+    let tok = tokenizer_json();
+    let base = encoder(
+        &config,
+        &tok,
+        &safetensors_bytes(&spec),
+        LoadOptions::default(),
+    );
+    let texts = ["six bit embedding rows", "q"];
+    for options in [
+        LoadOptions::default(),
+        LoadOptions {
+            quantized_matmul: true,
+        },
+    ] {
+        let q8 = encoder(&config, &tok, &bytes, options);
+        for (r, e) in base
+            .encode(&texts)
+            .unwrap()
+            .iter()
+            .zip(q8.encode(&texts).unwrap())
+        {
+            let cos = dot(&r.vector, &e.vector);
+            assert!(cos >= 0.999, "cosine {cos}");
+        }
+    }
+}
+
 fn load_error(bytes: &[u8]) -> Option<cvmatch::Error> {
     let spec = blockable();
     let files = ModelFiles {

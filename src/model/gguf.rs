@@ -28,7 +28,7 @@ use candle_core::{Device, Tensor};
 use crate::error::{Error, Result};
 
 /// `cvmatch.format_version` written by this version.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A parsed GGUF weights file.
 #[derive(Debug)]

@@ -126,8 +126,14 @@ impl WeightStore {
         }
         // a quantized tensor asked for as float (e.g. embeddings quantized by another tool)
         if let Some(q) = self.quantized.get(name) {
-            self.check_shape(name, q.shape().dims(), shape)?;
-            return Ok(q.dequantize(&Device::Cpu)?);
+            let t = q.dequantize(&Device::Cpu)?;
+            // k-quant blocks span 256 values, so a table whose rows are narrower is stored
+            // flattened into rows of 256 (see convert.rs); the element count must still match
+            if t.dims() != shape && t.elem_count() == shape.iter().product::<usize>() {
+                return Ok(t.reshape(shape)?);
+            }
+            self.check_shape(name, t.dims(), shape)?;
+            return Ok(t);
         }
         Err(self.error(format!("tensor {name} is missing")))
     }
@@ -152,11 +158,11 @@ impl WeightStore {
         let Some(q) = self.quantized.get(name) else {
             return Ok(None);
         };
-        self.check_shape(name, q.shape().dims(), shape)?;
         if self.dequantize {
-            // [`WeightStore::float`] expands it instead
+            // [`WeightStore::float`] expands (and checks) it instead
             return Ok(None);
         }
+        self.check_shape(name, q.shape().dims(), shape)?;
         Ok(Some(QMatMul::QTensor(q.clone())))
     }
 }

@@ -169,13 +169,17 @@ async fn dispatch(request: &Request) -> Result<Reply> {
         "profile" => STATE.with(|s| {
             let s = s.borrow();
             #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
             struct ProfileReply<'a> {
                 load: Option<&'a LoadProfile>,
                 usage: &'a Usage,
+                /// Size of this worker's wasm linear memory (it only grows).
+                memory_bytes: f64,
             }
             Reply::serialize(&ProfileReply {
                 load: s.profile.as_ref(),
                 usage: &s.usage,
+                memory_bytes: wasm_memory_bytes(),
             })
         }),
         "clearCache" => {
@@ -261,4 +265,16 @@ async fn load(args: LoadArgs) -> Result<Reply> {
     });
     protocol::post_ready(&profile_js, cached);
     Ok(Reply::value(profile_js))
+}
+
+/// Bytes of this module's linear memory (weights, activations, allocator slack).
+fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0.0, |b| f64::from(b.byte_length()))
+        })
+        .unwrap_or(0.0)
 }

@@ -44,6 +44,8 @@ pub struct TinySpec {
     pub dtype: DType,
     pub hidden_act: &'static str,
     pub seed: u64,
+    /// Embedding rows beyond the tokenizer's vocabulary (never looked up).
+    pub pad_vocab: usize,
 }
 
 impl Default for TinySpec {
@@ -59,6 +61,7 @@ impl Default for TinySpec {
             dtype: DType::F32,
             hidden_act: "gelu",
             seed: 7,
+            pad_vocab: 0,
         }
     }
 }
@@ -154,7 +157,7 @@ pub fn weights(spec: &TinySpec) -> HashMap<String, Tensor> {
     };
     put(
         "embeddings.word_embeddings.weight".into(),
-        &[vocab().len(), h],
+        &[vocab().len() + spec.pad_vocab, h],
         "w",
     );
     put(
@@ -202,7 +205,7 @@ pub fn config_json(spec: &TinySpec) -> String {
         "max_position_embeddings": spec.max_positions, "model_type": "bert",
         "num_attention_heads": spec.heads, "num_hidden_layers": spec.layers, "pad_token_id": 0,
         "position_embedding_type": "absolute", "type_vocab_size": 2, "use_cache": true,
-        "vocab_size": vocab().len()
+        "vocab_size": vocab().len() + spec.pad_vocab
     })
     .to_string()
 }

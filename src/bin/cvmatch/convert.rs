@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use cvmatch::manifest::{sha256_hex, ManifestFile};
 use cvmatch::model::convert::{convert, ConvertInput};
+use cvmatch::model::gguf;
 use cvmatch::model_dir::ModelDir;
 use cvmatch::{Error, Result, WeightsFormat};
 
@@ -31,14 +32,23 @@ fn io_error(path: &Path, source: std::io::Error) -> Error {
     }
 }
 
-/// Whether `format` is listed and its file is on disk with the listed size and sha256.
+/// Whether `format` is listed and its file is on disk with the listed size and sha256
+/// (and, for q8, written in the current layout: an older `cvmatch.format_version` is
+/// converted again).
 fn up_to_date(dir: &ModelDir, format: WeightsFormat) -> bool {
     dir.manifest
         .weights_file(format.as_str())
         .ok()
         .and_then(|entry| {
             let bytes = std::fs::read(dir.path.join(&entry.name)).ok()?;
-            entry.verify(&bytes).ok()
+            entry.verify(&bytes).ok()?;
+            if format == WeightsFormat::Q8 {
+                let g = gguf::read(&bytes, &entry.name).ok()?;
+                let version = g.metadata.get("cvmatch.format_version")?.to_u32().ok()?;
+                (version == gguf::FORMAT_VERSION).then_some(())
+            } else {
+                Some(())
+            }
         })
         .is_some()
 }

@@ -71,9 +71,31 @@ package-tools:
 test-package: package model browser-tools package-tools
 	cd tests/package && node --test --test-concurrency=1 --test-timeout=900000
 
-## Browser benchmark (reports only): cold/warm visit to first embedding, texts/s on the peer workloads.
-bench-browser: build model browser-tools
-	cd tests/browser && node bench.mjs --reps 3 --out ../../target/bench-browser.json
+## The transformers.js peer benchmark ($(SHARED)/peers/tjs is read-only): copied without node_modules
+## to target/peers/tjs (workloads.json beside it, so its relative paths resolve) and its packages
+## installed from its package-lock.json without install scripts, only when the lock file changed.
+## Its server is pointed at $(SHARED)/peers/models/ by tests/browser/bench-browser.mjs.
+PEER_SRC := $(SHARED)/peers/tjs
+PEER_DIR := target/peers/tjs
+.PHONY: peer-tjs
+peer-tjs:
+	@test -d $(PEER_SRC) && test -f $(SHARED)/peers/workloads.json && test -d $(SHARED)/peers/models/Xenova-all-MiniLM-L6-v2/onnx \
+	  || { echo "missing $(SHARED)/peers (tjs/, workloads.json, models/): make bench-browser needs the shared peers beside the repository"; exit 1; }
+	@mkdir -p $(PEER_DIR)
+	@for f in $(PEER_SRC)/*; do test -f "$$f" || continue; d=$(PEER_DIR)/$${f##*/}; cmp -s "$$f" "$$d" || install -m 644 "$$f" "$$d"; done
+	@cmp -s $(SHARED)/peers/workloads.json target/peers/workloads.json || install -m 644 $(SHARED)/peers/workloads.json target/peers/workloads.json
+	@cd $(PEER_DIR) && { cmp -s package-lock.json node_modules/.cvmatch-lock \
+	  || { npm ci --ignore-scripts --no-audit --no-fund && cp package-lock.json node_modules/.cvmatch-lock; } \
+	  || { echo "npm ci --ignore-scripts failed in $(PEER_DIR): the registry could not supply the peer's packages (see npm's error above)"; exit 1; }; }
+
+## Browser benchmark (reports only): cvmatch (f32, f16, q8 with 1 and 2 workers) and transformers.js
+## (q8, fp32) one after the other in one Chromium: cold/warm visit to the first embedding, bytes,
+## texts/s on the peer workloads, worker memory, parity; ratios to transformers.js q8 and targets.
+## BENCH_ARGS: e.g. --quick, --reps N, --startup-reps N, --only cvmatch|tjs, --wait-idle S.
+BENCH_ARGS ?=
+bench-browser: build model browser-tools peer-tjs
+	mkdir -p target
+	cd tests/browser && node bench-browser.mjs --out ../../target/bench-browser.json $(BENCH_ARGS)
 
 ## The demo site: serves the repository root (so /www/, /pkg/ and /models/ are reachable).
 demo: model build

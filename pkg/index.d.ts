@@ -75,8 +75,55 @@ export interface MatcherOptions {
   modelUrl: string;
   /** Weights format listed in the manifest (default 'f32'). */
   weights?: string;
+  /**
+   * Web Workers in the pool: an integer from 1 to {@link MAX_WORKERS}; anything else rejects
+   * with `bad_input`. Default: {@link defaultWorkerCount} (cores − 1, at most 4, at most one
+   * per 4 GB of `navigator.deviceMemory` or 2 when unknown; 1 on a 2-core machine).
+   *
+   * Each worker holds its own copy of the model (weights expanded to f32): about 200 MB of
+   * memory per worker, measured in Chromium with the f32 weights. Worker 0 loads the model (network, then
+   * the Cache API store) and `createMatcher` resolves once it is ready; the others then load
+   * from the store and join as they become ready (`matcher.pool`, `matcher.poolReady()`).
+   * They are not started when the model could not be stored (they would download it again).
+   * `embed` splits a batch over the ready workers; every other call goes to one worker.
+   */
+  workers?: number;
   /** Download progress, per file and overall. */
   onProgress?: (event: ProgressEvent) => void;
+}
+
+/** A worker that failed to load or died. */
+export interface DroppedWorker {
+  /** Its number: 0 is the one that loaded the model first. */
+  worker: number;
+  /** The error code that ended it (`worker_crashed`, or the code of its failed load). */
+  code: ErrorCode;
+  message: string;
+}
+
+/** The state of a matcher's worker pool. */
+export interface PoolStatus {
+  /** Workers asked for (the `workers` option, or its default). */
+  requested: number;
+  /** Workers answering requests now. */
+  ready: number;
+  /** Workers still loading the model from the Cache API store. */
+  loading: number;
+  /** Workers that failed to load or died, in that order (terminate() adds none). */
+  dropped: DroppedWorker[];
+  /** Why fewer workers than requested were started, when so. */
+  note?: string;
+}
+
+/** One worker's own profile reply, in `profile().workers`. */
+export interface WorkerProfile {
+  /** Its number in the pool. */
+  worker: number;
+  /** URLs of the job indexes loaded in it. */
+  indexes: string[];
+  load: LoadProfile | null;
+  usage: Usage;
+  [key: string]: unknown;
 }
 
 export interface Health {
@@ -185,12 +232,22 @@ export interface IndexRanking {
   searchMs: number;
 }
 
-/** A sentence encoder running in a Web Worker. */
+/** A sentence encoder running in a pool of Web Workers. */
 export declare class Matcher {
   private constructor();
-  /** Set once the model is loaded. */
+  /** Set once the model is loaded (worker 0's load). */
   ready: ReadyInfo | null;
-  /** One L2-normalised vector per text, in order (buffers transferred from the worker). */
+  /** Workers answering requests now (grows to `pool.requested` as the others load). */
+  readonly workers: number;
+  /** The pool: requested, ready, loading, dropped (with why). A snapshot. */
+  readonly pool: PoolStatus;
+  /** Resolves (never rejects) once no worker is loading any more: every worker has joined or been dropped. */
+  poolReady(): Promise<PoolStatus>;
+  /**
+   * One L2-normalised vector per text, in order (buffers transferred from the worker).
+   * With several workers ready, a batch is split into contiguous slices of about equal
+   * length embedded at the same time; one failed slice rejects the whole call.
+   */
   embed(texts: string[]): Promise<Float32Array[]>;
   /** Scores a resume against a job (0–100, coverage, missing terms). */
   score(resume: string, job: string): Promise<MatchReport>;
@@ -200,23 +257,40 @@ export declare class Matcher {
   rank(resume: string, jobs: string[], options?: { top?: number }): Promise<Ranked[]>;
   /** Ranks the jobs of a loaded index for one resume: best match score first, with reports. */
   rank(resume: string, index: JobIndex, options?: IndexRankOptions): Promise<IndexRanking>;
-  /** Loads a `.cvx` job index (verified, cached like the model files). */
+  /** Loads a `.cvx` job index (verified, cached like the model files) into every worker. */
   loadIndex(url: string): Promise<JobIndex>;
   /** Ranks resumes for one job, best first. */
   rankCandidates(job: string, resumes: string[], options?: { top?: number }): Promise<Ranked[]>;
   /** The provisional lexical-only report (needs no model). */
   lexicalScore(resume: string, job: string): Promise<MatchReport>;
-  /** Embeds two fixed sentences; checks unit norms and their known cosine. */
+  /** Embeds two fixed sentences (in one worker); checks unit norms and their known cosine. */
   health(): Promise<Health>;
-  /** The load profile and usage counters. */
-  profile(): Promise<{ load: LoadProfile | null; usage: Usage }>;
+  /**
+   * Worker 0's load profile, usage counters summed over the ready workers, and each ready
+   * worker's own reply.
+   */
+  profile(): Promise<{ load: LoadProfile | null; usage: Usage; workers: WorkerProfile[] }>;
   /** Deletes the cached model files (the loaded model keeps working). */
   clearCache(): Promise<{ deleted: boolean }>;
-  /** Stops the worker; pending requests reject with code `worker_crashed`. */
+  /** Stops every worker; pending requests reject with code `worker_crashed`. */
   terminate(): void;
-  /** Sends a raw protocol request (see docs/protocol.md). */
+  /**
+   * Sends a raw protocol request (see docs/protocol.md) to one worker: `load`, `profile` and
+   * `clearCache` to worker 0 (the lowest-numbered alive), requests naming a loaded index to a
+   * worker holding it, the rest to the least busy; `loadIndex` goes to every worker.
+   */
   request(op: string, args?: object): Promise<unknown>;
 }
 
-/** Starts a worker, loads the model (cache first, then network) and resolves when ready. */
+/** Largest accepted `workers` option. */
+export declare const MAX_WORKERS: 16;
+
+/** The default `workers`: cores − 1, at most 4, at most one per 4 GB of device memory (2 if unknown), at least 1. */
+export declare function defaultWorkerCount(): number;
+
+/**
+ * Starts worker 0, loads the model (cache first, then network) and resolves when it is
+ * ready; the other workers of the pool start then, load from the cache and join as they
+ * become ready.
+ */
 export declare function createMatcher(options: MatcherOptions): Promise<Matcher>;

@@ -7,51 +7,87 @@
 //! mask built from the padding mask.
 
 use candle_core::quantized::QMatMul;
-use candle_core::{DType, Module, Tensor, D};
+use candle_core::{DType, Module, Tensor};
 
 use crate::error::{Error, Result};
+use crate::model::kernels::{BiasGelu, MaskedSoftmax};
 use crate::model::weights::WeightStore;
 use crate::model::ModelSpec;
 
-/// A dense layer `x · Wᵀ + b`.
+/// The weight of a dense layer.
 #[derive(Debug, Clone)]
-pub enum Linear {
-    /// Float weights (f32 in memory, whatever the file held).
-    Float(candle_nn::Linear),
-    /// Block-quantized weights; the bias stays f32.
-    Quantized {
-        /// The quantized weight matrix (out × in).
-        weight: QMatMul,
-        /// The bias (out).
-        bias: Tensor,
-    },
+pub enum Weight {
+    /// Float weights (f32 in memory, whatever the file held), out × in.
+    Float(Tensor),
+    /// Block-quantized weights (out × in).
+    Quantized(QMatMul),
+}
+
+/// A dense layer `x · Wᵀ + b` over rows of a 2-D input (tokens × features): every token
+/// of the batch goes through one matrix product, so the weight is packed once per layer
+/// instead of once per text.
+#[derive(Debug, Clone)]
+pub struct Linear {
+    weight: Weight,
+    bias: Tensor,
 }
 
 impl Linear {
     fn load(store: &WeightStore, prefix: &str, out_dim: usize, in_dim: usize) -> Result<Self> {
         let bias = store.float(&format!("{prefix}.bias"), &[out_dim])?;
         let name = format!("{prefix}.weight");
-        match store.quantized(&name, &[out_dim, in_dim])? {
-            Some(weight) => Ok(Linear::Quantized { weight, bias }),
-            None => {
-                let weight = store.float(&name, &[out_dim, in_dim])?;
-                Ok(Linear::Float(candle_nn::Linear::new(weight, Some(bias))))
-            }
-        }
+        let weight = match store.quantized(&name, &[out_dim, in_dim])? {
+            Some(q) => Weight::Quantized(q),
+            None => Weight::Float(store.float(&name, &[out_dim, in_dim])?),
+        };
+        Ok(Self { weight, bias })
     }
 
     /// Whether this layer computes on 8-bit blocks.
     pub fn is_quantized(&self) -> bool {
-        matches!(self, Linear::Quantized { .. })
+        matches!(self.weight, Weight::Quantized(_))
     }
 
-    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        Ok(match self {
-            Linear::Float(l) => l.forward(xs)?,
-            Linear::Quantized { weight, bias } => {
-                weight.forward(&xs.contiguous()?)?.broadcast_add(bias)?
-            }
+    /// `x · Wᵀ` without the bias (rows × out).
+    fn matmul(&self, xs: &Tensor) -> Result<Tensor> {
+        Ok(match &self.weight {
+            Weight::Float(w) => xs.matmul(&w.t()?)?,
+            Weight::Quantized(w) => w.forward(&xs.contiguous()?)?,
         })
+    }
+
+    /// `x · Wᵀ + b` (rows × out).
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        Ok(self.matmul(xs)?.broadcast_add(&self.bias)?)
+    }
+
+    /// Multiplies the layer's output by `factor` (folded into the weights and the bias).
+    fn scaled(self, factor: f64) -> Result<Self> {
+        let weight = match self.weight {
+            Weight::Float(w) => Weight::Float((w * factor)?),
+            // 8-bit blocks are left as they are: Attention::project scales their output
+            q @ Weight::Quantized(_) => return Ok(Self { weight: q, ..self }),
+        };
+        Ok(Self {
+            weight,
+            bias: (self.bias * factor)?,
+        })
+    }
+
+    /// One layer computing `[a; b; c]` (float weights only).
+    fn stacked(parts: [&Linear; 3]) -> Result<Option<Self>> {
+        let mut weights = Vec::with_capacity(3);
+        for p in parts {
+            match &p.weight {
+                Weight::Float(w) => weights.push(w.clone()),
+                Weight::Quantized(_) => return Ok(None),
+            }
+        }
+        let biases: Vec<Tensor> = parts.iter().map(|p| p.bias.clone()).collect();
+        Ok(Some(Self {
+            weight: Weight::Float(Tensor::cat(&weights, 0)?),
+            bias: Tensor::cat(&biases, 0)?,
+        }))
     }
 }
 
@@ -132,12 +168,24 @@ impl Embeddings {
     }
 }
 
+/// How queries, keys and values are projected.
+#[derive(Debug, Clone)]
+enum Projection {
+    /// One matrix product for all three (float weights), the query part pre-scaled by
+    /// 1/√head_dim.
+    Fused(Linear),
+    /// Three products (8-bit weights), the query scaled after its product.
+    Separate {
+        query: Linear,
+        key: Linear,
+        value: Linear,
+    },
+}
+
 /// Multi-head self-attention, its output projection, residual and LayerNorm.
 #[derive(Debug, Clone)]
 struct Attention {
-    query: Linear,
-    key: Linear,
-    value: Linear,
+    projection: Projection,
     output: Linear,
     norm: LayerNorm,
     heads: usize,
@@ -147,11 +195,16 @@ struct Attention {
 impl Attention {
     fn load(store: &WeightStore, prefix: &str, spec: &ModelSpec) -> Result<Self> {
         let h = spec.hidden_size;
+        let head_dim = h / spec.num_heads;
         let lin = |name: &str| Linear::load(store, &format!("{prefix}.{name}"), h, h);
+        let query = lin("self.query")?.scaled(1.0 / (head_dim as f64).sqrt())?;
+        let (key, value) = (lin("self.key")?, lin("self.value")?);
+        let projection = match Linear::stacked([&query, &key, &value])? {
+            Some(fused) => Projection::Fused(fused),
+            None => Projection::Separate { query, key, value },
+        };
         Ok(Self {
-            query: lin("self.query")?,
-            key: lin("self.key")?,
-            value: lin("self.value")?,
+            projection,
             output: lin("output.dense")?,
             norm: layer_norm(
                 store,
@@ -160,30 +213,55 @@ impl Attention {
                 spec.layer_norm_eps,
             )?,
             heads: spec.num_heads,
-            head_dim: h / spec.num_heads,
+            head_dim,
         })
     }
 
-    /// b × t × h → b × heads × t × head_dim
-    fn split_heads(&self, x: &Tensor) -> Result<Tensor> {
-        let (b, t, _) = x.dims3()?;
-        Ok(x.reshape((b, t, self.heads, self.head_dim))?
-            .transpose(1, 2)?
-            .contiguous()?)
+    /// Queries (already scaled), keys and values, each batch × heads × tokens × head_dim.
+    fn project(&self, x: &Tensor, batch: usize) -> Result<[Tensor; 3]> {
+        let tokens = x.dim(0)? / batch;
+        let (heads, d) = (self.heads, self.head_dim);
+        match &self.projection {
+            Projection::Fused(qkv) => {
+                // rows × 3h → 3 × batch × heads × tokens × d in one copy
+                let all = qkv
+                    .forward(x)?
+                    .reshape((batch, tokens, 3, heads, d))?
+                    .permute((2, 0, 3, 1, 4))?
+                    .contiguous()?;
+                Ok([all.get(0)?, all.get(1)?, all.get(2)?])
+            }
+            Projection::Separate { query, key, value } => {
+                let split = |t: Tensor| -> Result<Tensor> {
+                    Ok(t.reshape((batch, tokens, heads, d))?
+                        .transpose(1, 2)?
+                        .contiguous()?)
+                };
+                // float weights had the scale folded in at load (Linear::scaled)
+                let q = query.forward(x)?;
+                let q = if query.is_quantized() {
+                    (q * (1.0 / (d as f64).sqrt()))?
+                } else {
+                    q
+                };
+                Ok([
+                    split(q)?,
+                    split(key.forward(x)?)?,
+                    split(value.forward(x)?)?,
+                ])
+            }
+        }
     }
 
-    fn forward(&self, x: &Tensor, mask_bias: &Tensor) -> Result<Tensor> {
-        let q = self.split_heads(&self.query.forward(x)?)?;
-        let k = self.split_heads(&self.key.forward(x)?)?;
-        let v = self.split_heads(&self.value.forward(x)?)?;
-        let scores = (q.matmul(&k.t()?)? / (self.head_dim as f64).sqrt())?;
-        let scores = scores.broadcast_add(mask_bias)?;
-        let probs = candle_nn::ops::softmax(&scores, D::Minus1)?;
+    /// `x` is (batch · tokens) × hidden.
+    fn forward(&self, x: &Tensor, batch: usize, softmax: &MaskedSoftmax) -> Result<Tensor> {
+        let [q, k, v] = self.project(x, batch)?;
+        let probs = softmax.forward(&q.matmul(&k.t()?)?)?;
         let context = probs
             .matmul(&v)?
             .transpose(1, 2)?
             .contiguous()?
-            .flatten_from(D::Minus2)?;
+            .reshape(x.shape())?;
         let out = self.output.forward(&context)?;
         Ok(self.norm.forward(&(out + x)?)?)
     }
@@ -195,16 +273,25 @@ struct FeedForward {
     expand: Linear,
     project: Linear,
     activation: Activation,
+    /// The expansion's bias and GELU (erf) in one pass, when that is the activation.
+    bias_gelu: Option<BiasGelu>,
     norm: LayerNorm,
 }
 
 impl FeedForward {
     fn load(store: &WeightStore, prefix: &str, spec: &ModelSpec) -> Result<Self> {
         let (h, i) = (spec.hidden_size, spec.intermediate_size);
+        let expand = Linear::load(store, &format!("{prefix}.intermediate.dense"), i, h)?;
+        let activation = Activation::from_name(&spec.hidden_act)?;
+        let bias_gelu = match activation {
+            Activation::GeluErf => Some(BiasGelu::new(&expand.bias)?),
+            _ => None,
+        };
         Ok(Self {
-            expand: Linear::load(store, &format!("{prefix}.intermediate.dense"), i, h)?,
+            expand,
             project: Linear::load(store, &format!("{prefix}.output.dense"), h, i)?,
-            activation: Activation::from_name(&spec.hidden_act)?,
+            activation,
+            bias_gelu,
             norm: layer_norm(
                 store,
                 &format!("{prefix}.output.LayerNorm"),
@@ -214,8 +301,12 @@ impl FeedForward {
         })
     }
 
+    /// `x` is (batch · tokens) × hidden.
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let inner = self.activation.forward(&self.expand.forward(x)?)?;
+        let inner = match &self.bias_gelu {
+            Some(op) => op.forward(&self.expand.matmul(x)?)?,
+            None => self.activation.forward(&self.expand.forward(x)?)?,
+        };
         let out = self.project.forward(&inner)?;
         Ok(self.norm.forward(&(out + x)?)?)
     }
@@ -229,8 +320,8 @@ struct Layer {
 }
 
 impl Layer {
-    fn forward(&self, x: &Tensor, mask_bias: &Tensor) -> Result<Tensor> {
-        let x = self.attention.forward(x, mask_bias)?;
+    fn forward(&self, x: &Tensor, batch: usize, softmax: &MaskedSoftmax) -> Result<Tensor> {
+        let x = self.attention.forward(x, batch, softmax)?;
         self.feed_forward.forward(&x)
     }
 }
@@ -262,35 +353,46 @@ impl Bert {
     pub fn quantized_linears(&self) -> usize {
         self.layers
             .iter()
-            .flat_map(|l| {
-                [
-                    &l.attention.query,
-                    &l.attention.key,
-                    &l.attention.value,
-                    &l.attention.output,
-                    &l.feed_forward.expand,
-                    &l.feed_forward.project,
-                ]
+            .map(|l| {
+                let projections = match &l.attention.projection {
+                    Projection::Fused(_) => 0,
+                    Projection::Separate { query, key, value } => [query, key, value]
+                        .iter()
+                        .filter(|p| p.is_quantized())
+                        .count(),
+                };
+                projections
+                    + [
+                        &l.attention.output,
+                        &l.feed_forward.expand,
+                        &l.feed_forward.project,
+                    ]
+                    .iter()
+                    .filter(|p| p.is_quantized())
+                    .count()
             })
-            .filter(|l| l.is_quantized())
-            .count()
+            .sum()
     }
 
     /// Token vectors (batch × tokens × hidden) for `ids` (batch × tokens, u32) and the
     /// padding `mask` (batch × tokens, 1 for a real token, 0 for padding).
     pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
-        let mut x = self.embeddings.forward(ids)?;
-        let mask_bias = attention_bias(mask)?;
+        let x = self.embeddings.forward(ids)?;
+        let shape = x.shape().clone();
+        let (batch, tokens, hidden) = x.dims3()?;
+        // every token of the batch is one row from here on
+        let mut x = x.reshape((batch * tokens, hidden))?;
+        let softmax = MaskedSoftmax::new(&attention_bias(mask)?)?;
         for layer in &self.layers {
-            x = layer.forward(&x, &mask_bias)?;
+            x = layer.forward(&x, batch, &softmax)?;
         }
-        Ok(x)
+        Ok(x.reshape(shape)?)
     }
 }
 
-/// (1 − mask) · f32::MIN as batch × 1 × 1 × tokens, added to the attention scores so that
-/// padding gets no weight (as Hugging Face's extended attention mask).
+/// (1 − mask) · f32::MIN as batch × tokens, added to the attention scores of every query
+/// so that padding gets no weight (as Hugging Face's extended attention mask).
 fn attention_bias(mask: &Tensor) -> Result<Tensor> {
-    let mask = mask.to_dtype(DType::F32)?.unsqueeze(1)?.unsqueeze(1)?;
+    let mask = mask.to_dtype(DType::F32)?;
     Ok(((mask.ones_like()? - &mask)? * f32::MIN as f64)?)
 }

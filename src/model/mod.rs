@@ -5,6 +5,7 @@ pub mod bert;
 pub mod convert;
 pub mod encoder;
 pub mod gguf;
+pub mod kernels;
 pub mod pooling;
 pub mod spec;
 pub mod weights;

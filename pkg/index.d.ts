@@ -73,7 +73,8 @@ export interface ReadyInfo {
 export interface MatcherOptions {
   /** URL of the model directory holding manifest.json, resolved against the page's URL. */
   modelUrl: string;
-  /** Weights format listed in the manifest (default 'f32'). */
+  /** Weights format listed in the manifest (default 'q8': 21 MB, min cosine 0.9994 to the
+   *  original; 'f16' 45 MB; 'f32' 91 MB, the original). */
   weights?: string;
   /**
    * Web Workers in the pool: an integer from 1 to {@link MAX_WORKERS}; anything else rejects

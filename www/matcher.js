@@ -29,7 +29,7 @@ function workerUrl() {
  * @param {{modelUrl: string|URL, weights?: string, onProgress?: (e: import('../pkg/index.d.ts').ProgressEvent) => void}} options
  * @returns {EarlyMatcher}
  */
-export function startMatcher({ modelUrl, weights = 'f32', onProgress }) {
+export function startMatcher({ modelUrl, weights = 'q8', onProgress }) {
   const url = new URL(modelUrl, location.href).href;
   let worker;
   const script = workerUrl();

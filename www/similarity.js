@@ -42,7 +42,7 @@ const dot = (a, b) => a.reduce((s, x, i) => s + x * b[i], 0);
 async function main() {
   let matcher;
   try {
-    matcher = await createMatcher({ modelUrl: '/models/all-MiniLM-L6-v2/', weights: 'f32', onProgress });
+    matcher = await createMatcher({ modelUrl: '/models/all-MiniLM-L6-v2/', weights: 'q8', onProgress });
   } catch (e) {
     $('status').innerHTML = `<span class="error">Could not load the model [${e.code}]: ${e.message}</span>`;
     return;

@@ -34,7 +34,7 @@ function onProgress(e) {
   $('model-bytes').textContent = `${mb(e.loaded)} of ${mb(e.total)}`;
 }
 
-const { matcher, ready } = startMatcher({ modelUrl: MODEL_URL, weights: 'f32', onProgress });
+const { matcher, ready } = startMatcher({ modelUrl: MODEL_URL, weights: 'q8', onProgress });
 
 ready.then((profile) => {
   modelReady = true;

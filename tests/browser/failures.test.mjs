@@ -125,12 +125,33 @@ test('quota exceeded on cache.put → the model still loads, cached: false, reas
   assert.equal(v, 384);
 });
 
-test('a missing wasm module → createMatcher rejects with network and says which file', async () => {
-  server.override('/pkg/cvmatch_wasm_bg.wasm', (_req, res) => {
-    res.writeHead(404, { 'Content-Type': 'text/plain' });
-    res.end('not found');
+/** Answers `file` under /pkg/ with a status and body until the test ends. */
+function overridePkg(file, status, body, type = 'text/plain') {
+  server.override(`/pkg/${file}`, (_req, res) => {
+    res.writeHead(status, { 'Content-Type': type });
+    res.end(body);
   });
-  cleanups.push(async () => server.override('/pkg/cvmatch_wasm_bg.wasm', null));
+  cleanups.push(async () => server.override(`/pkg/${file}`, null));
+}
+
+test('the gzipped wasm missing, an HTML page or corrupt → the worker falls back to the plain module', async () => {
+  for (const [status, body, type] of [
+    [404, 'not found', 'text/plain'],
+    [200, '<!doctype html><title>app shell</title>', 'text/html'],
+    [200, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xde, 0xad]), 'application/gzip'],
+  ]) {
+    overridePkg('cvmatch_wasm_bg.wasm.gz', status, body, type);
+    const page = await freshPage();
+    const r = await createMatcherInPage(page, server.url + MODEL_PATH);
+    assert.equal(r.error, undefined, `${status} ${type}: ${JSON.stringify(r.error)}`);
+    const v = await page.evaluate(async () => (await window.matcher.embed(['still works']))[0].length);
+    assert.equal(v, 384);
+  }
+});
+
+test('a missing wasm module → createMatcher rejects with network and says which file', async () => {
+  overridePkg('cvmatch_wasm_bg.wasm.gz', 404, 'not found');
+  overridePkg('cvmatch_wasm_bg.wasm', 404, 'not found');
   const page = await freshPage();
   const r = await createMatcherInPage(page, server.url + MODEL_PATH);
   assert.equal(r.error?.code, 'network', JSON.stringify(r));

@@ -14,6 +14,8 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 
 export const MODEL_PATH = '/models/all-MiniLM-L6-v2/';
 export const WEIGHTS_PATH = `${MODEL_PATH}model.safetensors`;
+/** The weights createMatcher loads by default (and the sample index is built with). */
+export const Q8_WEIGHTS_PATH = `${MODEL_PATH}model.q8_0.gguf`;
 
 /** Fails loudly when something the tests need is missing. */
 export function requireFile(file, hint) {

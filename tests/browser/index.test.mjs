@@ -25,7 +25,8 @@ before(async () => {
   browser = await launch(dir);
   page = browser.page;
   await openTestPage(page, server);
-  const r = await createMatcherInPage(page, server.url + MODEL_PATH);
+  // the sample index is built with the q8 weights the site loads (make index)
+  const r = await createMatcherInPage(page, server.url + MODEL_PATH, 'q8');
   assert.equal(r.error, undefined, JSON.stringify(r.error));
 });
 

@@ -9,13 +9,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   checkPrerequisites, requireFile, loadParity, startServer, launch, freshProfileDir, removeDir,
-  openTestPage, cosine, REPO, MODEL_PATH, WEIGHTS_PATH,
+  openTestPage, cosine, REPO, MODEL_PATH, Q8_WEIGHTS_PATH as WEIGHTS_PATH,
 } from './helpers.mjs';
 
 checkPrerequisites();
 const parity = loadParity();
 const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'models/all-MiniLM-L6-v2/manifest.json'), 'utf8'));
-const weightsBytes = manifest.files.find((f) => f.name === 'model.safetensors').bytes;
+// the pool loads the default weights (q8), which the sample index was built with
+const weightsBytes = manifest.files.find((f) => f.name === 'model.q8_0.gguf').bytes;
 requireFile(path.join(REPO, 'www', 'jobs', 'jobs.cvx'), 'run `make index` first');
 const INDEX = '/www/jobs/jobs.cvx';
 

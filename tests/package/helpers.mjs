@@ -29,7 +29,7 @@ export function tarball() {
   const version = JSON.parse(fs.readFileSync(path.join(REPO, 'pkg', 'package.json'), 'utf8')).version;
   const tgz = need(path.join(REPO, 'target', `cvmatch-${version}.tgz`), 'run `make package` first');
   const packed = fs.statSync(tgz).mtimeMs;
-  for (const f of ['package.json', 'index.js', 'index.d.ts', 'worker.js', 'cvmatch_wasm_bg.wasm']) {
+  for (const f of ['package.json', 'index.js', 'index.d.ts', 'worker.js', 'cvmatch_wasm_bg.wasm', 'cvmatch_wasm_bg.wasm.gz']) {
     if (fs.statSync(path.join(REPO, 'pkg', f)).mtimeMs > packed) {
       throw new Error(`${tgz} is older than pkg/${f}: run \`make package\` again`);
     }
@@ -87,6 +87,7 @@ const MIME = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.wasm': 'application/wasm',
+  '.gz': 'application/gzip',
   '.css': 'text/css; charset=utf-8',
 };
 

@@ -15,7 +15,7 @@ import {
 
 const tgz = checkPrerequisites();
 /** What the worker needs beside the bundle when the bundler does not follow `new URL()`. */
-const RUNTIME_FILES = ['worker.js', 'cvmatch_wasm.js', 'cvmatch_wasm_bg.wasm'];
+const RUNTIME_FILES = ['worker.js', 'cvmatch_wasm.js', 'cvmatch_wasm_bg.wasm', 'cvmatch_wasm_bg.wasm.gz'];
 
 let modelServer, browser;
 /** Build outputs reused by the CSP tests. */
@@ -61,7 +61,7 @@ test('the tarball holds the runtime, the types and the README, nothing else', ()
   const entries = run('tar', ['-tzf', tgz], path.dirname(tgz)).trim().split('\n').sort();
   assert.deepEqual(entries, [
     'package/README.md', 'package/cvmatch_wasm.d.ts', 'package/cvmatch_wasm.js', 'package/cvmatch_wasm_bg.wasm',
-    'package/index.d.ts', 'package/index.js', 'package/package.json', 'package/worker.js',
+    'package/cvmatch_wasm_bg.wasm.gz', 'package/index.d.ts', 'package/index.js', 'package/package.json', 'package/worker.js',
   ]);
 });
 
@@ -74,15 +74,17 @@ test('esbuild: bundle with --format=esm, the worker files copied beside the bund
   dist.esbuild = path.join(dir, 'dist');
   const { result, log } = await openApp(dist.esbuild);
   assertWorks(result);
-  assert.ok(log.includes('/worker.js') && log.includes('/cvmatch_wasm_bg.wasm'), log.join(' '));
+  // the worker downloads the gzipped module (1.5 MB) and inflates it itself
+  assert.ok(log.includes('/worker.js') && log.includes('/cvmatch_wasm_bg.wasm.gz'), log.join(' '));
 });
 
 test('Vite 7: vite build with worker.format "es" emits the worker and the wasm as assets', async () => {
   const dir = makeProject('vite', { 'index.html': 'index.html', 'main.js': 'main.js', 'vite.config.js': 'vite.config.js' }, tgz);
   run(path.join(BIN, 'vite'), ['build', '--logLevel', 'warn'], dir);
   const assets = fs.readdirSync(path.join(dir, 'dist', 'assets'));
-  const wasm = assets.filter((f) => f.endsWith('.wasm'));
-  assert.equal(wasm.length, 1, `one wasm asset: ${assets.join(' ')}`);
+  const wasm = assets.filter((f) => f.endsWith('.wasm.gz'));
+  assert.equal(wasm.length, 1, `one gzipped wasm asset: ${assets.join(' ')}`);
+  assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 1, `the uncompressed fallback: ${assets.join(' ')}`);
   assert.ok(assets.some((f) => /^worker-.*\.js$/.test(f)), `a worker chunk: ${assets.join(' ')}`);
   dist.vite = path.join(dir, 'dist');
   dist.viteProject = dir;
@@ -113,8 +115,9 @@ test('webpack 5: the documented config bundles the worker and emits the wasm as 
   });
   assert.ok(!stats.hasErrors(), stats.toString({ all: false, errors: true }));
   const files = fs.readdirSync(path.join(dir, 'dist'));
-  const wasm = files.filter((f) => f.endsWith('.wasm'));
-  assert.equal(wasm.length, 1, `one wasm asset: ${files.join(' ')}`);
+  const wasm = files.filter((f) => f.endsWith('.wasm.gz'));
+  assert.equal(wasm.length, 1, `one gzipped wasm asset: ${files.join(' ')}`);
+  assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 1, `the uncompressed fallback: ${files.join(' ')}`);
   dist.webpack = path.join(dir, 'dist');
   const { result, log } = await openApp(dist.webpack);
   assertWorks(result);

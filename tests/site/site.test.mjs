@@ -18,7 +18,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SITE = process.env.CVMATCH_SITE_PATH ?? '/www/index.html';
-const WEIGHTS = '/models/all-MiniLM-L6-v2/model.safetensors';
+const WEIGHTS = '/models/all-MiniLM-L6-v2/model.q8_0.gguf'; // the site's weights
 const SHOTS = path.join(REPO, 'docs', 'screenshots');
 const T = 180_000; // generous: CI has two cores and the first load builds the model
 
@@ -131,7 +131,7 @@ test('pasted resume and job: provisional keyword result while the model loads, t
   assert.ok(sql && sql.status !== 'missing' && /Your resume:.*PostgreSQL/.test(sql.text), `the SQL requirement shows its evidence: ${JSON.stringify(sql)}`);
   assert.match(await page.textContent('#model-status'), /ready/);
   await page.click('#profile-details summary');
-  assert.match(await page.textContent('#profile'), /model\.safetensors/);
+  assert.match(await page.textContent('#profile'), /model\.q8_0\.gguf/);
   await page.focus('#check');
   await shot('result.png');
 });

@@ -34,6 +34,7 @@
 //   --peer-dir DIR          the installed peer (default ../../target/peers/tjs)
 //   --peer-model-dir DIR    its model files (default ../../../shared/peers/models/Xenova-all-MiniLM-L6-v2)
 //   --out FILE              JSON report (default ../../target/bench-browser.json)
+//   --table FILE            print the tables of an existing report and exit (measures nothing)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,7 +52,7 @@ import {
 
 const argv = process.argv.slice(2);
 const KNOWN = new Set(['--quick', '--reps', '--warmup', '--startup-reps', '--only', '--weights', '--workers', '--dtypes',
-  '--wait-idle', '--timeout-s', '--peer-dir', '--peer-model-dir', '--out']);
+  '--wait-idle', '--timeout-s', '--peer-dir', '--peer-model-dir', '--out', '--table']);
 for (const a of argv) if (a.startsWith('--') && !KNOWN.has(a)) throw new Error(`unknown option ${a}`);
 /** @param {string} k @param {string} [d] */
 const opt = (k, d) => { const i = argv.indexOf(k); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d; };
@@ -180,7 +181,7 @@ function rendererMemory() {
 
 /** One set of categories for both libraries. @param {string} p a URL path */
 function category(p) {
-  const base = p.split('/').pop() ?? '';
+  const base = (p.split('/').pop() ?? '').replace(/\.(gz|br|zst)$/, ''); // a pre-compressed file counts as what it holds
   if (/\.(safetensors|gguf|onnx|onnx_data|bin)$/.test(base)) return 'weights';
   if (/^tokenizer.*\.json$/.test(base) || base === 'vocab.txt') return 'tokenizer';
   if (base.endsWith('.wasm')) return 'wasm';
@@ -234,7 +235,8 @@ function trackNetwork(ctx) {
 function serverSummary(server) {
   const by = {};
   for (const e of server.log) by[category(e.path)] = (by[category(e.path)] ?? 0) + e.bytes;
-  return { body_bytes: server.log.reduce((s, e) => s + e.bytes, 0), by_category: by, requests: server.log.length };
+  return { body_bytes: server.log.reduce((s, e) => s + e.bytes, 0), by_category: by, requests: server.log.length,
+    entries: server.log.map((e) => ({ path: e.path, status: e.status, bytes: e.bytes })) };
 }
 
 // ---------------------------------------------------------------- worker memory probes
@@ -719,6 +721,12 @@ function printTables(report) {
   L.push('');
   L.push(`Worker memory: ${[...new Set(rs.filter((r) => !r.error).map((r) => `${r.lib}: ${r.memory?.source}`))].join('; ')}. ` +
     `Min cos: one text per call against ../shared/reference/parity.json, texts the reference did not truncate.`);
+  const busy = rs.filter((r) => !r.error).map((r) => [r, Math.max(r.cold.max_other_cores, r.warm.max_other_cores,
+    ...Object.values(r.throughput).map((t) => t.cpu_during.other_cores))]).filter(([, c]) => c > 0.5);
+  if (busy.length) {
+    L.push('', `**Contended:** other processes used more than 0.5 of the ${report.meta.host.logical_cpus} cores during a timed phase of ` +
+      `${busy.map(([r, c]) => `${label(r)}${r.lib === 'cvmatch' ? ` ×${r.workers_requested}` : ''} (${c})`).join(', ')}; their times and ratios are not comparable (rerun on an idle machine; --wait-idle S waits up to S s before each phase).`);
+  }
   if (report.cvmatch_wasm?.changed_during_run) L.push('', '**pkg/cvmatch_wasm_bg.wasm changed during the run: the cvmatch figures may mix two builds.**');
   if (!rs.some((r) => r.id === BASELINE && !r.error)) L.push('', 'No transformers.js q8 result: ratios and ratio targets are n/a.');
   console.log(L.join('\n'));
@@ -806,7 +814,9 @@ async function main() {
   let cvmatchWasm = null;
   if (wasmBefore) {
     const after = fileInfo(wasmFile);
+    const gz = fs.existsSync(wasmFile + '.gz') ? fileInfo(wasmFile + '.gz') : null;
     cvmatchWasm = { ...wasmBefore, changed_during_run: after.sha256 !== wasmBefore.sha256, sha256_after: after.sha256,
+      shipped_gz: gz && { path: gz.path, bytes: gz.bytes, sha256: gz.sha256 },
       pkg_js_bytes: Object.fromEntries(['index.js', 'worker.js', 'cvmatch_wasm.js'].map((f) => [f, fs.statSync(path.join(REPO, 'pkg', f)).size])) };
     if (cvmatchWasm.changed_during_run) log('WARNING: pkg/cvmatch_wasm_bg.wasm changed during the run (a rebuild); the cvmatch figures may mix two builds');
   }
@@ -851,4 +861,6 @@ async function main() {
   if (results.some((r) => r.error)) { log('some configurations failed (see "error" in the report)'); process.exitCode = 1; }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+const TABLE = opt('--table', null);
+if (TABLE) printTables(JSON.parse(fs.readFileSync(TABLE, 'utf8')));
+else main().catch((e) => { console.error(e); process.exit(1); });

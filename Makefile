@@ -105,16 +105,19 @@ demo: model build
 ## The sample job board's index, served with the site (about a minute). Built with the
 ## weights the page loads: an index from other weights is refused (docs/index-format.md).
 INDEX_WEIGHTS ?= q8
+WEIGHTS_FILE_f32 := model.safetensors
+WEIGHTS_FILE_f16 := model.f16.safetensors
+WEIGHTS_FILE_q8 := model.q8_0.gguf
 INDEX_SOURCES := $(wildcard src/index/*.rs src/index/*/*.rs src/matching/*.rs src/text/*.rs src/model/*.rs)
 .PHONY: index index-bench-data
 index: model www/jobs/jobs.cvx
-www/jobs/jobs.cvx: www/jobs/jobs.jsonl $(MODEL_DIR)/manifest.json $(INDEX_SOURCES)
+www/jobs/jobs.cvx: www/jobs/jobs.jsonl $(MODEL_DIR)/manifest.json $(MODEL_DIR)/$(WEIGHTS_FILE_$(INDEX_WEIGHTS)) $(INDEX_SOURCES)
 	$(CARGO) build --quiet --bin cvmatch
 	./target/debug/cvmatch index build --model $(MODEL_DIR) --weights $(INDEX_WEIGHTS) --jobs $< --out $@
 
 ## Synthetic 10,000- and 100,000-job indexes for the search benchmarks (seeded; benchmarks only).
 index-bench-data: model target/index-bench/synth-10k.cvx target/index-bench/synth-100k.cvx
-target/index-bench/synth-10k.cvx target/index-bench/synth-100k.cvx: $(MODEL_DIR)/manifest.json
+target/index-bench/synth-10k.cvx target/index-bench/synth-100k.cvx: $(MODEL_DIR)/manifest.json $(MODEL_DIR)/$(WEIGHTS_FILE_$(INDEX_WEIGHTS))
 	mkdir -p target/index-bench
 	$(CARGO) build --quiet --bin cvmatch
 	./target/debug/cvmatch index synth --model $(MODEL_DIR) --weights $(INDEX_WEIGHTS) --seed 1 \

@@ -34,6 +34,11 @@ fn reference() -> Vec<Item> {
 
 fn encoder(format: WeightsFormat, options: LoadOptions) -> Encoder {
     let dir = ModelDir::read(&real_model_dir(), "f32").unwrap();
+    if format == WeightsFormat::F32 {
+        return Encoder::from_bytes_with(dir.files(), options, &|| 0.0)
+            .unwrap()
+            .0;
+    }
     let bytes = convert(
         ConvertInput {
             weights: &dir.weights,
@@ -112,6 +117,17 @@ fn q8_matches_one_by_one() {
 fn q8_computed_in_8_bit_is_close() {
     let options = LoadOptions {
         quantized_matmul: true,
+        ..LoadOptions::default()
     };
     check(WeightsFormat::Q8, options, 0.997, false);
+}
+
+#[test]
+fn f32_with_packed_linears_matches() {
+    // the packed kernel (src/model/gemm.rs) that wasm32 uses by default, checked natively
+    let options = LoadOptions {
+        packed_linears: true,
+        ..LoadOptions::default()
+    };
+    check(WeightsFormat::F32, options, 0.99999, false);
 }

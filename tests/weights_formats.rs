@@ -74,22 +74,26 @@ fn our_bert_equals_candle_transformers_bert() {
         let a = theirs
             .forward(&ids, &ids.zeros_like().unwrap(), Some(&mask))
             .unwrap();
-        let b = ours.forward(&ids, &mask).unwrap();
-        let diff: f32 = (a - b)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .max(0)
-            .unwrap()
-            .to_scalar()
-            .unwrap();
-        assert!(
-            diff < 1e-5,
-            "hidden {}: max abs difference {diff}",
-            spec.hidden
-        );
+        // candle's matmul, and the packed kernel (src/model/gemm.rs, the wasm32 default)
+        let packed = Bert::load_with(&store, &model_spec, true).unwrap();
+        for (name, model) in [("candle matmul", &ours), ("packed", &packed)] {
+            let b = model.forward(&ids, &mask).unwrap();
+            let diff: f32 = (&a - b)
+                .unwrap()
+                .abs()
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .max(0)
+                .unwrap()
+                .to_scalar()
+                .unwrap();
+            assert!(
+                diff < 1e-5,
+                "{name}, hidden {}: max abs difference {diff}",
+                spec.hidden
+            );
+        }
     }
 }
 
@@ -116,6 +120,7 @@ fn f16_and_q8_conversions_round_trip() {
     assert!(q8_bytes.starts_with(b"GGUF"));
     let eight_bit = LoadOptions {
         quantized_matmul: true,
+        ..LoadOptions::default()
     };
     let q8 = encoder(&config, &tok, &q8_bytes, eight_bit);
     assert_eq!(q8.weights_format(), WeightsFormat::Q8);
@@ -148,6 +153,7 @@ fn q8_keeps_unblockable_layers_in_f16() {
         &q8,
         LoadOptions {
             quantized_matmul: true,
+            ..LoadOptions::default()
         },
     );
     assert_eq!(enc.quantized_linears(), spec.layers);
@@ -196,6 +202,7 @@ fn q8_stores_the_word_embeddings_in_6_bit_blocks() {
         LoadOptions::default(),
         LoadOptions {
             quantized_matmul: true,
+            ..LoadOptions::default()
         },
     ] {
         let q8 = encoder(&config, &tok, &bytes, options);

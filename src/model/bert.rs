@@ -9,7 +9,10 @@
 use candle_core::quantized::QMatMul;
 use candle_core::{DType, Module, Tensor};
 
+use std::sync::Arc;
+
 use crate::error::{Error, Result};
+use crate::model::gemm::{Epilogue, PackedLinear, PackedWeight};
 use crate::model::kernels::{BiasGelu, MaskedSoftmax};
 use crate::model::weights::WeightStore;
 use crate::model::ModelSpec;
@@ -21,6 +24,8 @@ pub enum Weight {
     Float(Tensor),
     /// Block-quantized weights (out × in).
     Quantized(QMatMul),
+    /// Float weights packed for [`crate::model::gemm::matmul`], with the bias (the default in wasm32).
+    Packed(Arc<PackedWeight>),
 }
 
 /// A dense layer `x · Wᵀ + b` over rows of a 2-D input (tokens × features): every token
@@ -48,17 +53,42 @@ impl Linear {
         matches!(self.weight, Weight::Quantized(_))
     }
 
-    /// `x · Wᵀ` without the bias (rows × out).
+    /// `x · Wᵀ` without the bias (rows × out); not for packed weights, whose product
+    /// always includes the bias ([`Linear::forward_with`]).
     fn matmul(&self, xs: &Tensor) -> Result<Tensor> {
         Ok(match &self.weight {
             Weight::Float(w) => xs.matmul(&w.t()?)?,
             Weight::Quantized(w) => w.forward(&xs.contiguous()?)?,
+            Weight::Packed(_) => {
+                return Err(Error::bad_input(
+                    "packed weights compute the product with its bias",
+                ))
+            }
         })
     }
 
     /// `x · Wᵀ + b` (rows × out).
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        Ok(self.matmul(xs)?.broadcast_add(&self.bias)?)
+        match &self.weight {
+            Weight::Packed(w) => PackedLinear::new(w, Epilogue::Bias).forward(xs),
+            _ => Ok(self.matmul(xs)?.broadcast_add(&self.bias)?),
+        }
+    }
+
+    /// Float weights packed for [`crate::model::gemm::matmul`] (other kinds are returned unchanged).
+    fn packed(self) -> Result<Self> {
+        let Weight::Float(w) = &self.weight else {
+            return Ok(self);
+        };
+        let (out_dim, in_dim) = w.dims2()?;
+        let values = w.flatten_all()?.to_vec1::<f32>()?;
+        let bias = self.bias.to_vec1::<f32>()?;
+        let packed = PackedWeight::new(&values, &bias, out_dim, in_dim)
+            .ok_or_else(|| Error::bad_input("weight and bias lengths differ"))?;
+        Ok(Self {
+            weight: Weight::Packed(Arc::new(packed)),
+            bias: self.bias,
+        })
     }
 
     /// Multiplies the layer's output by `factor` (folded into the weights and the bias).
@@ -66,7 +96,13 @@ impl Linear {
         let weight = match self.weight {
             Weight::Float(w) => Weight::Float((w * factor)?),
             // 8-bit blocks are left as they are: Attention::project scales their output
-            q @ Weight::Quantized(_) => return Ok(Self { weight: q, ..self }),
+            // (and packing happens after scaling)
+            other => {
+                return Ok(Self {
+                    weight: other,
+                    ..self
+                })
+            }
         };
         Ok(Self {
             weight,
@@ -80,7 +116,7 @@ impl Linear {
         for p in parts {
             match &p.weight {
                 Weight::Float(w) => weights.push(w.clone()),
-                Weight::Quantized(_) => return Ok(None),
+                _ => return Ok(None),
             }
         }
         let biases: Vec<Tensor> = parts.iter().map(|p| p.bias.clone()).collect();
@@ -303,9 +339,10 @@ impl FeedForward {
 
     /// `x` is (batch · tokens) × hidden.
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let inner = match &self.bias_gelu {
-            Some(op) => op.forward(&self.expand.matmul(x)?)?,
-            None => self.activation.forward(&self.expand.forward(x)?)?,
+        let inner = match (&self.expand.weight, &self.bias_gelu) {
+            (Weight::Packed(w), Some(_)) => PackedLinear::new(w, Epilogue::BiasGelu).forward(x)?,
+            (_, Some(op)) => op.forward(&self.expand.matmul(x)?)?,
+            (_, None) => self.activation.forward(&self.expand.forward(x)?)?,
         };
         let out = self.project.forward(&inner)?;
         Ok(self.norm.forward(&(out + x)?)?)
@@ -335,14 +372,32 @@ pub struct Bert {
 
 impl Bert {
     /// Builds the network from a weight store, checking every tensor's shape against `spec`.
+    /// Float linear layers use candle's matmul.
     pub fn load(store: &WeightStore, spec: &ModelSpec) -> Result<Self> {
+        Self::load_with(store, spec, false)
+    }
+
+    /// [`Bert::load`]; with `packed`, float linear layers are packed once for
+    /// [`crate::model::gemm::matmul`] (faster than candle's matmul in wasm32, where it is the default).
+    pub fn load_with(store: &WeightStore, spec: &ModelSpec, packed: bool) -> Result<Self> {
         let embeddings = Embeddings::load(store, spec)?;
+        let pack = |l: Linear| if packed { l.packed() } else { Ok(l) };
         let layers = (0..spec.num_layers)
             .map(|l| {
                 let p = format!("encoder.layer.{l}");
+                let mut attention = Attention::load(store, &format!("{p}.attention"), spec)?;
+                let mut feed_forward = FeedForward::load(store, &p, spec)?;
+                if packed {
+                    if let Projection::Fused(qkv) = attention.projection {
+                        attention.projection = Projection::Fused(pack(qkv)?);
+                    }
+                    attention.output = pack(attention.output)?;
+                    feed_forward.expand = pack(feed_forward.expand)?;
+                    feed_forward.project = pack(feed_forward.project)?;
+                }
                 Ok(Layer {
-                    attention: Attention::load(store, &format!("{p}.attention"), spec)?,
-                    feed_forward: FeedForward::load(store, &p, spec)?,
+                    attention,
+                    feed_forward,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -51,7 +51,7 @@ pub struct LoadTimings {
 }
 
 /// Choices made when loading weights.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoadOptions {
     /// Compute the linear layers of a q8 file on its 8-bit blocks (candle's `QMatMul`)
     /// instead of expanding them to f32 once at load (the default). 8-bit compute keeps
@@ -61,6 +61,21 @@ pub struct LoadOptions {
     /// is the worst). It is also about 2x slower than f32 in wasm. No effect on float
     /// formats.
     pub quantized_matmul: bool,
+    /// Pack the float linear layers once for [`crate::model::gemm`]'s kernel instead of
+    /// candle's matmul. Default: on in wasm32 (where it is faster: the weight is not
+    /// repacked on every product), off natively (where candle's gemm uses every core).
+    pub packed_linears: bool,
+}
+
+// not derivable: the default differs between wasm32 and native targets
+#[allow(clippy::derivable_impls)]
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            quantized_matmul: false,
+            packed_linears: cfg!(target_arch = "wasm32"),
+        }
+    }
 }
 
 /// A loaded sentence encoder.
@@ -114,7 +129,7 @@ impl Encoder {
             WeightStore::from_bytes(files.weights, files.weights_name, !options.quantized_matmul)?;
         let format = store.format();
         let t1 = now();
-        let model = Bert::load(&store, &spec)?;
+        let model = Bert::load_with(&store, &spec, options.packed_linears)?;
         drop(store);
         let t2 = now();
         let tokenizer = TextTokenizer::from_bytes(files.tokenizer, &spec)?;

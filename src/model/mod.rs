@@ -4,6 +4,7 @@
 pub mod bert;
 pub mod convert;
 pub mod encoder;
+pub mod gemm;
 pub mod gguf;
 pub mod kernels;
 pub mod pooling;

@@ -133,8 +133,9 @@ test('embeddings with workers: 2 equal those of workers: 1, in order, the batch 
     const same = cosine(r.two[i], r.one[i]);
     worst = Math.min(worst, same);
     assert.ok(same > 0.9999999, `text ${i} (${item.id}): cosine ${same} between 2 workers and 1`);
+    // the pool loads q8 (min cosine 0.9994 to sentence-transformers): 0.999 still tells every text from the others
     const ref = cosine(r.two[i], item.embedding);
-    assert.ok(ref >= 0.9999, `text ${i} (${item.id}) is out of place: cosine ${ref} to its reference`);
+    assert.ok(ref >= 0.999, `text ${i} (${item.id}) is out of place: cosine ${ref} to its reference`);
   });
   console.log(`# min cosine, 2 workers vs 1: ${worst.toFixed(9)}`);
 });

@@ -43,8 +43,12 @@ async function visit(fn) {
   }
 }
 
+const WASM_GZ = '/pkg/cvmatch_wasm_bg.wasm.gz';
+const WASM_PLAIN = '/pkg/cvmatch_wasm_bg.wasm'; // requests() matches a prefix: this counts both
+
 test('first visit fetches every file and caches it', async () => {
   modelServer.clearLog();
+  pageServer.clearLog();
   await visit(async (page, r) => {
     assert.equal(r.error, undefined, JSON.stringify(r.error));
     const p = r.ready.profile;
@@ -55,14 +59,18 @@ test('first visit fetches every file and caches it', async () => {
     for (const f of [...p.files.map((f) => f.name), 'manifest.json']) {
       assert.ok(urls.includes(modelServer.url + MODEL_PATH + f), `${f} is cached`);
     }
+    assert.equal(pageServer.requests(WASM_GZ).length, 1, 'the gzipped module is downloaded');
+    assert.equal(pageServer.requests(WASM_PLAIN).filter((e) => e.path === WASM_PLAIN).length, 0, 'not the plain one');
+    assert.ok(urls.some((u) => u.startsWith(`${pageServer.url}${WASM_GZ}?sha256=`)), `the module is kept: ${urls}`);
     console.log(`# cold: ready in ${Math.round(p.totalMs)} ms (+ wasm init ${Math.round(p.wasmInitMs)} ms), ` +
       `read ${Math.round(p.readMs)} ms, verify ${Math.round(p.verifyMs)} ms, store ${Math.round(p.storeMs)} ms, ` +
       `build ${Math.round(p.buildMs)} ms, first encode ${Math.round(p.firstEncodeMs)} ms, ${p.networkBytes} bytes`);
   });
 });
 
-test('second visit sends no weight bytes', async () => {
+test('second visit sends no weight bytes and no wasm', async () => {
   modelServer.clearLog();
+  pageServer.clearLog();
   await visit(async (_page, r) => {
     assert.equal(r.error, undefined, JSON.stringify(r.error));
     const p = r.ready.profile;
@@ -71,6 +79,8 @@ test('second visit sends no weight bytes', async () => {
     assert.equal(p.manifest.source, 'network', 'the manifest is revalidated when online');
     assert.equal(modelServer.requests(WEIGHTS_PATH).length, 0, 'no request for the weights');
     assert.equal(modelServer.bytes(WEIGHTS_PATH), 0);
+    assert.equal(pageServer.requests(WASM_PLAIN).length, 0,
+      'the module comes from the Cache API');
     console.log(`# warm: ready in ${Math.round(p.totalMs)} ms (+ wasm init ${Math.round(p.wasmInitMs)} ms), ` +
       `read ${Math.round(p.readMs)} ms, verify ${Math.round(p.verifyMs)} ms, build ${Math.round(p.buildMs)} ms, ` +
       `first encode ${Math.round(p.firstEncodeMs)} ms`);
@@ -126,5 +136,29 @@ test('a corrupted cache entry is detected, evicted and fetched again', async () 
       return [...new Uint8Array(await (await cache.match(url)).arrayBuffer())];
     }, configUrl);
     assert.deepEqual(Buffer.from(stored), good, 'the cache holds the good copy again');
+  });
+});
+
+test('a corrupted copy of the wasm module is detected, replaced and the visit still works', async () => {
+  const browser = await launch(dir);
+  try {
+    await openTestPage(browser.page, pageServer);
+    const replaced = await browser.page.evaluate(async (prefix) => {
+      const cache = await caches.open('cvmatch-v1');
+      const key = (await cache.keys()).map((r) => r.url).find((u) => u.startsWith(prefix));
+      if (!key) return null;
+      await cache.put(key, new Response(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 0xff]), { headers: { 'Content-Type': 'application/wasm' } }));
+      return key;
+    }, `${pageServer.url}${WASM_GZ}?sha256=`);
+    assert.ok(replaced, 'a stored module to corrupt');
+  } finally {
+    await browser.context.close();
+  }
+  pageServer.clearLog();
+  await visit(async (page, r) => {
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    assert.equal(pageServer.requests(WASM_GZ).length, 1, 'downloaded again');
+    const [v] = await page.evaluate(async () => (await window.matcher.embed(['fresh module'])).map((x) => x.length));
+    assert.equal(v, 384);
   });
 });

@@ -1,7 +1,7 @@
 //! A precomputed job index: job vectors built once (natively, `cvmatch index build`), then
 //! searched in milliseconds, natively or in the browser.
 //!
-//! * [`format`]: the versioned binary file (`.cvx`, see `docs/index-format.md`): header with
+//! * [`format`](mod@format): the versioned binary file (`.cvx`, see `docs/index-format.md`): header with
 //!   the model's identity, int8 vectors with a per-vector scale, optional requirement-line
 //!   vectors, metadata, sha256 trailer. Reading takes `&[u8]` and rejects wrong magic, newer
 //!   versions, other models or weights, truncated or corrupted bytes with [`Error::Index`].
@@ -188,7 +188,7 @@ pub struct JobIndex {
 
 impl JobIndex {
     /// Reads an index from its bytes, checking it was built with the `expected` model and
-    /// weights. See [`format`] for everything that is checked.
+    /// weights. See [`format`](mod@format) for everything that is checked.
     pub fn from_bytes(bytes: &[u8], expected: &IndexIdentity) -> Result<Self> {
         let index = format::read(bytes)?;
         index.identity.check(expected)?;

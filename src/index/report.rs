@@ -1,6 +1,6 @@
 //! Ranking a resume against an index, with full match reports: the index gives a shortlist
 //! by vector similarity in milliseconds, then each shortlisted job gets the same report as
-//! [`crate::matching::score`] (semantic, coverage, lexical), computed from the stored
+//! [`crate::matching::score()`] (semantic, coverage, lexical), computed from the stored
 //! requirement-line vectors, so no job text is embedded at run time.
 
 use serde::Serialize;

@@ -1,5 +1,5 @@
 //! Ranking: one resume against many jobs, or one job against many resumes. Every text is
-//! embedded in one encoder call; each pair is scored exactly as [`crate::matching::score`]
+//! embedded in one encoder call; each pair is scored exactly as [`crate::matching::score()`]
 //! would score it alone.
 
 use crate::error::Result;

@@ -54,7 +54,7 @@ impl Linear {
     }
 
     /// `x · Wᵀ` without the bias (rows × out); not for packed weights, whose product
-    /// always includes the bias ([`Linear::forward_with`]).
+    /// always includes the bias ([`Linear::forward`]).
     fn matmul(&self, xs: &Tensor) -> Result<Tensor> {
         Ok(match &self.weight {
             Weight::Float(w) => xs.matmul(&w.t()?)?,

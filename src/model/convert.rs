@@ -4,7 +4,7 @@
 //!   cosine to the f32 model ≥ 0.9999.
 //! - `q8`: GGUF (see [`crate::model::gguf`]) with each transformer linear layer's weight in
 //!   candle's Q8_0 (blocks of 32 int8 values sharing one f16 scale), the word embedding
-//!   table in Q6_K (6-bit, super-blocks of 256; flattened, see [`quantize`]), the position
+//!   table in Q6_K (6-bit, super-blocks of 256; flattened, see `quantize`), the position
 //!   and token type embeddings in f16, LayerNorm weights and biases in f32. A linear layer whose input width is not a multiple
 //!   of 32 cannot be blocked and stays f16. The pooler (unused by sentence embeddings) and
 //!   integer buffers (`position_ids`) are left out.

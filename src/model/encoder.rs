@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::model::bert::Bert;
 use crate::model::weights::WeightStore;
 use crate::model::{pooling, ModelSpec, WeightsFormat};
-use crate::text::tokenizer::{TextTokenizer, TokenizedText};
+use crate::model::tokenizer::{TextTokenizer, TokenizedText};
 
 /// Default number of texts per forward pass.
 pub const DEFAULT_BATCH_SIZE: usize = 32;

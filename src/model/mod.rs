@@ -9,6 +9,7 @@ pub mod gguf;
 pub mod kernels;
 pub mod pooling;
 pub mod spec;
+pub mod tokenizer;
 pub mod weights;
 
 pub use encoder::{Embedding, Encoder, LoadOptions, LoadTimings, ModelFiles, DEFAULT_BATCH_SIZE};

@@ -4,21 +4,12 @@
 use crate::error::Result;
 
 /// Counts and cuts text in model tokens; implemented by the model's tokenizer
-/// ([`crate::text::TextTokenizer`]) and, in tests, by simpler stand-ins.
+/// (`crate::model::tokenizer::TextTokenizer`) and, in tests, by simpler stand-ins.
 pub trait TokenCounter {
     /// Tokens of `text`, special tokens included, untruncated.
     fn count_tokens(&self, text: &str) -> Result<usize>;
     /// Byte offsets of each token of `text`, special tokens excluded.
     fn token_offsets(&self, text: &str) -> Result<Vec<(usize, usize)>>;
-}
-
-impl TokenCounter for crate::text::TextTokenizer {
-    fn count_tokens(&self, text: &str) -> Result<usize> {
-        crate::text::TextTokenizer::count_tokens(self, text)
-    }
-    fn token_offsets(&self, text: &str) -> Result<Vec<(usize, usize)>> {
-        crate::text::TextTokenizer::token_offsets(self, text)
-    }
 }
 
 /// Tokens a chunk spends on special tokens ([CLS] and [SEP]).

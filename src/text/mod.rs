@@ -1,9 +1,7 @@
-//! Text handling: tokenizer setup (and, later, normalisation, sections and chunks).
+//! Text handling: normalisation, sections, requirement/evidence lines and chunks. Knows
+//! nothing of the model (the tokenizer lives in [`crate::model::tokenizer`]).
 
 pub mod chunks;
 pub mod lines;
 pub mod normalize;
 pub mod sections;
-pub mod tokenizer;
-
-pub use tokenizer::{TextTokenizer, TokenizedText};

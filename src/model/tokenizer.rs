@@ -154,3 +154,12 @@ impl TextTokenizer {
         (ids, mask, width)
     }
 }
+
+impl crate::text::chunks::TokenCounter for TextTokenizer {
+    fn count_tokens(&self, text: &str) -> Result<usize> {
+        TextTokenizer::count_tokens(self, text)
+    }
+    fn token_offsets(&self, text: &str) -> Result<Vec<(usize, usize)>> {
+        TextTokenizer::token_offsets(self, text)
+    }
+}

@@ -79,6 +79,15 @@ pub enum Error {
     /// A job index file is malformed, truncated or from another model.
     #[error("index: {0}")]
     Index(String),
+    /// A document (PDF, DOCX, text) has no text to read: a scan, an image, an empty file.
+    #[error("{0}")]
+    NoText(String),
+    /// A document is password-protected or encrypted.
+    #[error("{0}")]
+    Encrypted(String),
+    /// A document is over a size limit of [`crate::document::limits`] (the limit is named).
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 /// The crate's result type.
@@ -86,7 +95,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// A stable code for programs: `io`, `model`, `integrity`, `bad_input`,
-    /// `network`, `html_response`, `quota`, `index`.
+    /// `network`, `html_response`, `quota`, `index`, `no_text`, `encrypted`, `too_large`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::Io { .. } => "io",
@@ -101,6 +110,9 @@ impl Error {
             Error::HtmlResponse { .. } => "html_response",
             Error::Storage(_) => "quota",
             Error::Index(_) => "index",
+            Error::NoText(_) => "no_text",
+            Error::Encrypted(_) => "encrypted",
+            Error::TooLarge(_) => "too_large",
         }
     }
 

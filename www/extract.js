@@ -23,11 +23,47 @@ export class ExtractError extends Error {
 }
 
 /**
- * @typedef {object} Extracted
+ * One pdf.js text run with its position, as the worker's `read_document` takes it
+ * (PDF user space: `y` is the baseline, going up the page).
+ * @typedef {object} TextItem
+ * @property {string} str
+ * @property {number} x
+ * @property {number} y
+ * @property {number} width
+ * @property {number} height
+ * @property {string} fontName  the PDF's font name when pdf.js knows it (icon fonts are told by it)
+ * @property {boolean} bold
+ * @property {number} size
+ * @property {number} page  from 1
+ */
+
+/**
+ * One DOCX paragraph (mammoth).
+ * @typedef {object} Paragraph
  * @property {string} text
+ * @property {boolean} heading
+ * @property {boolean} bullet
+ */
+
+/**
+ * @typedef {object} Extracted
+ * @property {string} text  the text as the file draws it (a fallback; the worker's `read_document` rebuilds it from items/paragraphs)
  * @property {'pdf'|'docx'|'text'} kind
  * @property {string} detail  e.g. "2 pages"
+ * @property {TextItem[]} [items]  PDF: positioned text runs
+ * @property {Paragraph[]} [paragraphs]  DOCX: paragraphs
  */
+
+/**
+ * The arguments of the worker op `read_document` for what was extracted.
+ * @param {Extracted} x
+ * @returns {{kind: 'pdf', items: TextItem[]} | {kind: 'docx', paragraphs: Paragraph[]} | {kind: 'text', text: string}}
+ */
+export function readDocumentArgs(x) {
+  if (x.kind === 'pdf' && x.items) return { kind: 'pdf', items: x.items };
+  if (x.kind === 'docx' && x.paragraphs) return { kind: 'docx', paragraphs: x.paragraphs };
+  return { kind: 'text', text: x.text };
+}
 
 /** @param {number} n */
 const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -131,24 +167,39 @@ async function extractPdf(bytes, name) {
     throw new ExtractError('corrupt', msg);
   }
   try {
+    if (doc.numPages > MAX_PAGES) {
+      throw new ExtractError('too_large', `“${name}” has ${doc.numPages} pages; the limit is ${MAX_PAGES} pages. Keep the pages of the resume, or paste its text.`);
+    }
     const pages = [];
+    /** @type {TextItem[]} */
+    const items = [];
     for (let p = 1; p <= doc.numPages; p++) {
       const page = await doc.getPage(p);
       const content = await page.getTextContent();
+      const fonts = await fontNames(page, content.items);
       let out = '';
       for (const item of content.items) {
         if (!('str' in item)) continue;
         out += item.str;
         if (item.hasEOL) out += '\n';
+        if (!item.str.trim()) continue;
+        const [a, b, c, d, e, f] = item.transform;
+        const fontName = fonts.get(item.fontName) ?? item.fontName ?? '';
+        items.push({
+          str: item.str, x: e, y: f, width: item.width, height: item.height,
+          fontName, bold: /bold|black|heavy|semibold|demi/i.test(fontName),
+          size: Math.hypot(c, d) || Math.hypot(a, b) || item.height, page: p,
+        });
       }
       pages.push(out.trim());
+      page.cleanup();
     }
     const text = pages.filter(Boolean).join('\n\n');
     if (text.replace(/\s/g, '').length < 20) {
       throw new ExtractError('no_text',
         `“${name}” has no text layer (it is probably a scan or a picture of the resume), so there is nothing to read. Export the resume as a text PDF or DOCX, or paste the text.`);
     }
-    return { text, kind: 'pdf', detail: `${doc.numPages} page${doc.numPages === 1 ? '' : 's'}` };
+    return { text, items, kind: 'pdf', detail: `${doc.numPages} page${doc.numPages === 1 ? '' : 's'}` };
   } catch (e) {
     if (e instanceof ExtractError) throw e;
     throw new ExtractError('corrupt', `“${name}” could not be read as a PDF (${/** @type {Error} */ (e).message}).`);
@@ -156,6 +207,31 @@ async function extractPdf(bytes, name) {
     doc.destroy();
   }
 }
+
+/**
+ * The real font names of a page's text runs (pdf.js ids such as "g_d0_f3" → "ABCDEF+Lato-Bold"):
+ * bold and icon fonts are told by name. Fonts reach `commonObjs` once the page's operator list
+ * is built; when that fails the ids are kept (no bold, which only weakens heading detection).
+ * @param {any} page
+ * @param {any[]} items
+ * @returns {Promise<Map<string, string>>}
+ */
+async function fontNames(page, items) {
+  /** @type {Map<string, string>} */
+  const names = new Map();
+  try {
+    await page.getOperatorList();
+    for (const item of items) {
+      if (!item.fontName || names.has(item.fontName)) continue;
+      const font = page.commonObjs.has(item.fontName) ? page.commonObjs.get(item.fontName) : null;
+      names.set(item.fontName, String(font?.name ?? item.fontName));
+    }
+  } catch { /* keep the ids */ }
+  return names;
+}
+
+/** The most PDF pages read (the worker's `read_document` has the same limit). */
+export const MAX_PAGES = 200;
 
 /** @type {Promise<any>|null} */
 let mammothPromise = null;
@@ -185,14 +261,37 @@ async function extractDocx(bytes, name) {
   const mammoth = await loadMammoth();
   let result;
   try {
-    result = await mammoth.extractRawText({ arrayBuffer: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
+    // HTML rather than raw text: it keeps which paragraphs are headings and list items.
+    result = await mammoth.convertToHtml({ arrayBuffer: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
   } catch (e) {
     throw new ExtractError('corrupt',
       `“${name}” could not be read as a DOCX document (${/** @type {Error} */ (e).message}). Save it again from your editor, export it as PDF, or paste the text.`);
   }
-  const text = String(result.value ?? '').replace(/\n{3,}/g, '\n\n').trim();
+  const paragraphs = htmlParagraphs(String(result.value ?? ''));
+  const text = paragraphs.map((p) => p.text).join('\n');
   if (text.replace(/\s/g, '').length < 20) {
     throw new ExtractError('no_text', `“${name}” has almost no text in it. Check the file, or paste the text.`);
   }
-  return { text, kind: 'docx', detail: `${text.length} characters` };
+  return { text, paragraphs, kind: 'docx', detail: `${paragraphs.length} paragraphs` };
+}
+
+/**
+ * mammoth's HTML → paragraphs: every p, h1–h6 and li (its own text, without nested lists).
+ * @param {string} html
+ * @returns {Paragraph[]}
+ */
+export function htmlParagraphs(html) {
+  const body = new DOMParser().parseFromString(html, 'text/html').body;
+  /** @type {Paragraph[]} */
+  const out = [];
+  for (const node of body.querySelectorAll('p, h1, h2, h3, h4, h5, h6, li')) {
+    let text = '';
+    for (const child of node.childNodes) {
+      if (child.nodeName === 'UL' || child.nodeName === 'OL') continue;
+      text += child.textContent ?? '';
+    }
+    text = text.replace(/\s+/g, ' ').trim();
+    if (text) out.push({ text, heading: /^H\d$/.test(node.nodeName), bullet: node.nodeName === 'LI' });
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 // are replaced by the full score as soon as the model is ready. Nothing leaves the page but
 // messages to the worker. Served from the repository root (`make demo`): /www/, /pkg/, /models/.
 import { startMatcher } from './matcher.js';
-import { extractText, ExtractError } from './extract.js';
+import { extractText, ExtractError, readDocumentArgs } from './extract.js';
 import { renderReport, REPORT_CSS, bandClass, el } from './report.js';
 
 const MODEL_URL = new URL('../models/all-MiniLM-L6-v2/', import.meta.url);
@@ -72,21 +72,47 @@ function renderProfile(p) {
 const drop = $('drop');
 const fileInput = $('resume-file');
 
+/** @type {Promise<void>|null} the file being read: "Check my fit" waits for it */
+let reading = null;
+
+/** Worker errors about the document itself (the others fall back to the text as drawn). */
+const DOCUMENT_ERRORS = new Set(['no_text', 'too_large', 'encrypted', 'bad_input']);
+
 /** @param {File} file */
-async function takeFile(file) {
+function takeFile(file) {
   const status = $('file-status');
   status.className = '';
   status.textContent = `Reading “${file.name}”…`;
-  try {
-    const { text, kind, detail } = await extractText(file);
-    $('resume-text').value = text;
-    status.textContent = `Read “${file.name}” (${kind.toUpperCase()}, ${detail}). Check the text below; you can edit it.`;
-  } catch (e) {
-    status.className = 'error';
-    status.textContent = e instanceof ExtractError ? e.message : `“${file.name}” could not be read: ${/** @type {Error} */ (e).message}`;
-  } finally {
-    fileInput.value = '';
-  }
+  const done = (async () => {
+    try {
+      const extracted = await extractText(file);
+      const { kind, detail } = extracted;
+      let text = extracted.text;
+      let note = '';
+      try {
+        // The worker rebuilds the document (lines, columns, wrapped items, headings, no page
+        // numbers or icon glyphs); this works before the model is loaded.
+        const doc = await matcher.request('read_document', readDocumentArgs(extracted));
+        text = doc.text;
+        const d = doc.dropped;
+        const left = [d.pageNumbers && `${d.pageNumbers} page numbers`, d.headers && `${d.headers} running header lines`, d.glyphs && `${d.glyphs} icons`].filter(Boolean);
+        if (left.length) note = ` Left out: ${left.join(', ')}.`;
+      } catch (e) {
+        if (DOCUMENT_ERRORS.has(/** @type {any} */ (e).code)) throw new ExtractError('no_text', `“${file.name}”: ${/** @type {Error} */ (e).message}`);
+        console.warn(`cvmatch: read_document failed (${/** @type {Error} */ (e).message}); showing the text as drawn`);
+      }
+      $('resume-text').value = text;
+      status.textContent = `Read “${file.name}” (${kind.toUpperCase()}, ${detail}). Check the text below; you can edit it.${note}`;
+    } catch (e) {
+      status.className = 'error';
+      status.textContent = e instanceof ExtractError ? e.message : `“${file.name}” could not be read: ${/** @type {Error} */ (e).message}`;
+    } finally {
+      fileInput.value = '';
+    }
+  })();
+  reading = done;
+  done.finally(() => { if (reading === done) reading = null; });
+  return done;
 }
 
 fileInput.addEventListener('change', () => { if (fileInput.files?.[0]) takeFile(fileInput.files[0]); });
@@ -181,8 +207,13 @@ let runSeq = 0;
 
 $('fit-form').addEventListener('submit', async (/** @type {Event} */ e) => {
   e.preventDefault();
-  const resume = $('resume-text').value.trim();
   $('form-error').textContent = '';
+  if (reading) {
+    $('form-error').textContent = 'Reading your resume file…';
+    await reading;
+    $('form-error').textContent = '';
+  }
+  const resume = $('resume-text').value.trim();
   if (mode() === 'board') await loadBoard();
   const jobs = mode() === 'board' ? boardMatches().slice(0, MAX_JOBS) : pastedJobs();
   if (!resume) { $('form-error').textContent = 'Add your resume first: choose a file or paste its text.'; $('resume-text').focus(); return; }

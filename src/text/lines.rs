@@ -57,6 +57,21 @@ const BENEFIT_CUES: &[&str] = &[
     "pay ",
     "perks",
     "equal opportunity",
+    "equal employment",
+    "without regard to",
+    "regardless of race",
+    "protected veteran",
+    "reasonable accommodation",
+    "e-verify",
+    "how to apply",
+    "apply now",
+    "apply via",
+    "to apply,",
+    "send your cv",
+    "send your resume",
+    "submit your cv",
+    "submit your resume",
+    "cover letter",
 ];
 
 /// Words that mark a requirement as optional.
@@ -109,7 +124,13 @@ pub fn requirement_lines(job: &str) -> Vec<RequirementLine> {
             REQUIREMENT_SECTIONS.contains(&section.kind)
                 || (section.kind == SectionKind::Header && header_duties)
         } else {
-            !matches!(section.kind, SectionKind::Benefits | SectionKind::About)
+            !matches!(
+                section.kind,
+                SectionKind::Benefits
+                    | SectionKind::About
+                    | SectionKind::EqualOpportunity
+                    | SectionKind::HowToApply
+            )
         };
         if !wanted {
             continue;

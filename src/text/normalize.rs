@@ -123,6 +123,10 @@ fn strip_bullet(line: &str) -> (bool, &str) {
 
 /// Removes Markdown marks: heading `#`s, `**`/`__` emphasis, code ticks, `[text](url)`
 /// links (keeping the text) and horizontal rules.
+///
+/// One pass over the line (linear time even for 200,000 `[` or `"[a]("` repeated): a link
+/// opens at the latest `[`, and the `)` that closes it is looked up in a table of the next
+/// `)` after each byte, built once from the end.
 fn strip_markdown(line: &str) -> String {
     let line = line.trim_start_matches('#').trim_start();
     if !line.is_empty()
@@ -132,32 +136,34 @@ fn strip_markdown(line: &str) -> String {
     {
         return String::new();
     }
+    let bytes = line.as_bytes();
+    let mut next_paren = vec![usize::MAX; bytes.len() + 1];
+    for i in (0..bytes.len()).rev() {
+        next_paren[i] = if bytes[i] == b')' { i } else { next_paren[i + 1] };
+    }
     let mut out = String::with_capacity(line.len());
-    let mut rest = line;
-    while let Some(start) = rest.find('[') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after.find("](") {
-            Some(close) if !after[..close].contains('[') => {
-                let tail = &after[close + 2..];
-                match tail.find(')') {
-                    Some(end) => {
-                        out.push_str(&after[..close]);
-                        rest = &tail[end + 1..];
-                    }
-                    None => {
-                        out.push('[');
-                        rest = after;
+    let (mut copied, mut open, mut i) = (0usize, None::<usize>, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'[' => open = Some(i),
+            b']' if bytes.get(i + 1) == Some(&b'(') => {
+                if let Some(o) = open.take() {
+                    let close = next_paren[i + 2];
+                    if close != usize::MAX {
+                        // All indices are at ASCII bytes, so they are char boundaries.
+                        out.push_str(&line[copied..o]);
+                        out.push_str(&line[o + 1..i]);
+                        copied = close + 1;
+                        i = close + 1;
+                        continue;
                     }
                 }
             }
-            _ => {
-                out.push('[');
-                rest = after;
-            }
+            _ => {}
         }
+        i += 1;
     }
-    out.push_str(rest);
+    out.push_str(&line[copied..]);
     out.replace("**", "").replace("__", "").replace('`', "")
 }
 

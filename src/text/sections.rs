@@ -40,11 +40,30 @@ pub enum SectionKind {
     About,
     /// A heading we do not recognise.
     Other,
+    /// An equal-opportunity or diversity statement (kept out of requirements).
+    EqualOpportunity,
+    /// How to apply: where to send the application, deadlines (kept out of requirements).
+    HowToApply,
 }
 
 /// Keywords (lower case, matched as substrings of the heading) → kind; first match wins,
 /// so more specific phrases come first.
 const HEADING_KEYWORDS: &[(&str, SectionKind)] = &[
+    ("equal opportunit", SectionKind::EqualOpportunity),
+    ("equal employment", SectionKind::EqualOpportunity),
+    ("eeo", SectionKind::EqualOpportunity),
+    ("diversity", SectionKind::EqualOpportunity),
+    ("inclusion", SectionKind::EqualOpportunity),
+    ("how to apply", SectionKind::HowToApply),
+    ("to apply", SectionKind::HowToApply),
+    ("application process", SectionKind::HowToApply),
+    ("next steps", SectionKind::HowToApply),
+    ("interview process", SectionKind::HowToApply),
+    ("who we are", SectionKind::About),
+    ("our mission", SectionKind::About),
+    ("our story", SectionKind::About),
+    ("pay range", SectionKind::Benefits),
+    ("what we offer", SectionKind::Benefits),
     ("nice to have", SectionKind::NiceToHave),
     ("nice-to-have", SectionKind::NiceToHave),
     ("bonus", SectionKind::NiceToHave),
@@ -140,6 +159,32 @@ fn heading_of(line: &str) -> Option<(String, SectionKind)> {
     is_heading.then(|| (text.to_string(), kind.unwrap_or(SectionKind::Other)))
 }
 
+/// The first line of a block (after a blank line, with more lines below) is a heading when
+/// it reads like a title: at most six words, each capitalised or a short joining word, no
+/// digits, no sentence punctuation. [`crate::document`] writes its headings that way.
+fn block_heading(line: &str) -> Option<(String, SectionKind)> {
+    if line.starts_with("- ") || line.ends_with(['.', ',', ';', '!', '?']) {
+        return None;
+    }
+    let text = line.trim_end_matches(':').trim();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.is_empty() || words.len() > 6 || text.chars().count() > 50 {
+        return None;
+    }
+    let small = ["a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to", "with", "&"];
+    let title = words.iter().enumerate().all(|(i, w)| {
+        let upper = w.chars().next().is_some_and(char::is_uppercase);
+        (upper || (i > 0 && small.contains(w))) && !w.chars().any(|c| c.is_ascii_digit())
+    });
+    let no_contact = !text.contains('@') && !text.contains("://") && !text.contains('|');
+    (title && no_contact).then(|| {
+        (
+            text.to_string(),
+            classify_heading(text).unwrap_or(SectionKind::Other),
+        )
+    })
+}
+
 fn starts_upper(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_uppercase())
 }
@@ -220,12 +265,19 @@ pub fn split_sections(normalized: &str) -> Vec<Section> {
         heading: None,
         lines: Vec::new(),
     }];
-    for line in normalized.lines() {
-        let line = line.trim();
+    let all: Vec<&str> = normalized.lines().map(str::trim).collect();
+    for (i, &line) in all.iter().enumerate() {
         if line.is_empty() {
             continue;
         }
-        if let Some((heading, kind)) = heading_of(line) {
+        let block_start = i > 0 && all[i - 1].is_empty();
+        let block_goes_on = all.get(i + 1).is_some_and(|next| !next.is_empty());
+        let found = heading_of(line).or_else(|| {
+            (block_start && block_goes_on)
+                .then(|| block_heading(line))
+                .flatten()
+        });
+        if let Some((heading, kind)) = found {
             sections.push(Section {
                 kind,
                 heading: Some(heading),

@@ -15,6 +15,7 @@
 //! Nothing here knows BERT: the encoder is built with [`crate::model::Encoder::from_bytes`].
 
 pub mod cache;
+pub mod document_ops;
 pub mod fetch;
 pub mod files;
 pub mod index_ops;

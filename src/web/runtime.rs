@@ -163,6 +163,7 @@ async fn dispatch(request: &Request) -> Result<Reply> {
         "rank" => ops::rank(encoder()?.as_ref(), request),
         "rankCandidates" => ops::rank_candidates(encoder()?.as_ref(), request),
         "lexicalScore" => ops::lexical_score(request),
+        "read_document" => crate::web::document_ops::read_document(request),
         "loadIndex" => index_ops::load(request).await,
         "rankIndex" => index_ops::rank(encoder()?.as_ref(), request),
         "benchIndex" => index_ops::bench(request),

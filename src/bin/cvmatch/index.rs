@@ -339,7 +339,7 @@ pub fn rank_with_index(
     top: usize,
     report: bool,
 ) -> Result<ExitCode> {
-    let resume = read_text(resume)?;
+    let resume = crate::input::read_document(resume)?;
     let bytes = read_bytes(index_path)?;
     let (encoder, identity) = load_model(model)?;
     let index = JobIndex::from_bytes(&bytes, &identity).map_err(|e| match e {

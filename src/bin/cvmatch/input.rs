@@ -1,4 +1,5 @@
-//! Reading the resume and job files the matching commands take (`.txt` or `.md`).
+//! Reading the resume and job files the matching commands take: PDF, DOCX or text (`.txt`,
+//! `.md`), all rebuilt by [`cvmatch::document`] like the site does.
 
 use std::path::Path;
 
@@ -16,6 +17,41 @@ pub fn read_text(path: &Path) -> Result<String> {
             path.display()
         ))
     })
+}
+
+/// Reads a resume or job file (PDF, DOCX or UTF-8 text, told apart by its first bytes) and
+/// returns its rebuilt text (see [`cvmatch::document`]).
+pub fn read_document(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let name = path.display();
+    let with_name = |e: Error| match e {
+        Error::NoText(m) => Error::NoText(format!("{name}: {m}")),
+        Error::Encrypted(m) => Error::Encrypted(format!("{name}: {m}")),
+        Error::TooLarge(m) => Error::TooLarge(format!("{name}: {m}")),
+        Error::BadInput(m) => Error::BadInput(format!("{name}: {m}")),
+        other => other,
+    };
+    let head = &bytes[..bytes.len().min(1024)];
+    let doc = if head.windows(5).any(|w| w == b"%PDF-") {
+        cvmatch::document::pdf::read_pdf(&bytes)
+    } else if head.starts_with(b"PK\x03\x04") {
+        cvmatch::document::docx::read_docx(&bytes)
+    } else {
+        cvmatch::document::limits::check_file_bytes(bytes.len())
+            .and_then(|()| {
+                String::from_utf8(bytes).map_err(|_| {
+                    Error::bad_input(
+                        "not UTF-8 text, and not a PDF or DOCX either: extract its text to a \
+                         .txt or .md file",
+                    )
+                })
+            })
+            .and_then(|text| cvmatch::document::read_text(&text))
+    };
+    doc.map(|d| d.text).map_err(with_name)
 }
 
 /// Prints a value as pretty JSON.

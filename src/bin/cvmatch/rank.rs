@@ -7,7 +7,7 @@ use clap::Args;
 use cvmatch::{Error, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::input::read_text;
+use crate::input::{read_document, read_text};
 use crate::ModelArgs;
 
 /// Options of `cvmatch rank`.
@@ -15,7 +15,7 @@ use crate::ModelArgs;
 pub struct RankArgs {
     #[command(flatten)]
     model: ModelArgs,
-    /// The resume (.txt or .md).
+    /// The resume (PDF, DOCX, .txt or .md).
     #[arg(long)]
     resume: PathBuf,
     /// Jobs, one JSON object per line with `id`, `title` and `text`.
@@ -75,7 +75,7 @@ fn parse_jobs(text: &str, file: &str) -> Result<Vec<JobLine>> {
 
 /// Ranks the jobs and prints one JSON line per job, best first.
 pub fn run(args: RankArgs) -> Result<ExitCode> {
-    let resume = read_text(&args.resume)?;
+    let resume = read_document(&args.resume)?;
     let jobs_path = match (&args.index, &args.jobs) {
         (Some(index), _) => {
             return crate::index::rank_with_index(

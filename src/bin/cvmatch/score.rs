@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use cvmatch::Result;
 
-use crate::input::{print_json, read_text};
+use crate::input::{print_json, read_document};
 use crate::ModelArgs;
 
 /// Options of `cvmatch score` and `cvmatch explain`.
@@ -14,10 +14,10 @@ use crate::ModelArgs;
 pub struct PairArgs {
     #[command(flatten)]
     pub model: ModelArgs,
-    /// The resume (.txt or .md).
+    /// The resume (PDF, DOCX, .txt or .md).
     #[arg(long)]
     pub resume: PathBuf,
-    /// The job ad (.txt or .md).
+    /// The job ad (PDF, DOCX, .txt or .md).
     #[arg(long)]
     pub job: PathBuf,
     /// Lexical overlap only, without loading the model (a provisional report).
@@ -28,8 +28,8 @@ pub struct PairArgs {
 impl PairArgs {
     /// Reads both files and builds the report.
     pub fn report(&self) -> Result<cvmatch::matching::MatchReport> {
-        let resume = read_text(&self.resume)?;
-        let job = read_text(&self.job)?;
+        let resume = read_document(&self.resume)?;
+        let job = read_document(&self.job)?;
         if self.lexical {
             cvmatch::matching::lexical_report(&resume, &job)
         } else {

@@ -45,6 +45,7 @@ pub fn is_bullet(c: char) -> bool {
 const SUFFIXES: &[&str] = &[
     "ment", "ments", "tion", "tions", "sion", "sions", "ing", "ings", "ness", "ity", "ities",
     "ance", "ence", "able", "ible", "ous", "ive", "ization", "isation", "ized", "ised", "ly",
+    "eling", "elling", "ation", "ations", "ally", "ities", "ware",
 ];
 
 /// Splits a leading bullet glyph off a line; `(bullet, rest)`.
@@ -119,7 +120,20 @@ pub fn join_lines(lines: &[Line]) -> Vec<Block> {
     let (mut left, mut text_x) = (0f32, 0f32);
     let mut prev: Option<&Line> = None;
     let mut pending_bullet = false;
+    // The item that main-column lines continue (side-column lines are pushed after it).
+    let mut current: Option<usize> = None;
     for line in lines {
+        if line.side {
+            out.push(Block {
+                text: line.text.clone(),
+                bullet: false,
+                lines: 1,
+                size: line.size,
+                bold: line.bold,
+                styled_heading: false,
+            });
+            continue;
+        }
         let (mut bullet, mut rest) = split_bullet(&line.text);
         let mut glyph = line.glyph_start;
         if !bullet {
@@ -137,18 +151,19 @@ pub fn join_lines(lines: &[Line]) -> Vec<Block> {
         bullet |= std::mem::take(&mut pending_bullet);
         let starts = bullet || glyph;
         let cont = !starts
-            && prev.zip(out.last()).is_some_and(|(p, item)| {
+            && prev.zip(current.and_then(|c| out.get(c))).is_some_and(|(p, item)| {
                 continues(p, line, item, left, text_x, pitch) && {
                     item.bullet || !ends_sentence(&p.text) || starts_lower(rest)
                 }
             });
         if cont {
-            if let Some(item) = out.last_mut() {
+            if let Some(item) = current.and_then(|c| out.get_mut(c)) {
                 append(&mut item.text, rest);
                 item.lines += 1;
                 item.bold &= line.bold;
             }
         } else {
+            current = Some(out.len());
             left = line.x0;
             text_x = if bullet || glyph {
                 // Where the text after the mark begins, proportionally.
@@ -182,7 +197,10 @@ fn continues(p: &Line, line: &Line, item: &Block, left: f32, text_x: f32, pitch:
         line.page == p.page + 1 && line.from_top <= 1
     };
     let aligned = line.x0 >= left.min(text_x) - tol && line.x0 <= text_x.max(left) + tol;
-    let full = p.column_right - p.x1 < line.first_word + 0.6 * size;
+    // At a bullet's hanging indent (and not a bullet itself) a line continues the bullet;
+    // elsewhere the line above must be full: its next word would not have fit.
+    let hanging = item.bullet && text_x > left + 0.3 * size && (line.x0 - text_x).abs() <= tol;
+    let full = hanging || p.column_right - p.x1 < line.first_word + 0.6 * size;
     same_flow
         && aligned
         && full

@@ -7,8 +7,6 @@
 //! A side column that is mostly dates is not a column of its own: its dates stay on their
 //! entries' lines. Sorting is `n log n`; everything else is linear.
 
-use std::collections::HashMap;
-
 use super::noise::{is_icon_font, strip_private_use};
 use super::{Dropped, TextItem};
 
@@ -33,6 +31,9 @@ pub struct Line {
     pub column_right: f32,
     /// Column block of the page (lines of one block are read together).
     pub block: u32,
+    /// A line of a side column of entry metadata (dates, places): an item of its own that
+    /// does not interrupt the item it stands beside.
+    pub side: bool,
     /// The line began with an icon or private-use glyph (that starts a new item).
     pub glyph_start: bool,
     /// Width of the line's first word.
@@ -76,13 +77,15 @@ struct Piece {
 /// A gap wider than this many font sizes splits a baseline into segments.
 const SEGMENT_GAP: f32 = 1.5;
 /// A gap wider than this many font sizes between pieces is a space.
-const SPACE_GAP: f32 = 0.15;
+const SPACE_GAP: f32 = 0.08;
 /// Baselines closer than this many font sizes are one line.
 const BASELINE_TOLERANCE: f32 = 0.4;
 /// At most this share of a page's segments may cross a column gutter.
 const MAX_CROSSING: f32 = 0.15;
-/// A side is "dates" when at least this share of its segments are dates.
-const DATE_SIDE: f32 = 0.6;
+/// The block of a side column of entry metadata.
+const SIDE_BLOCK: u32 = u32::MAX;
+/// A narrow side is entry metadata when at least this share of its segments are dates.
+const DATE_SIDE: f32 = 0.3;
 
 /// Lines of all pages in reading order; icon glyphs are counted in `dropped`.
 pub fn lines(items: &[TextItem], dropped: &mut Dropped) -> Vec<Line> {
@@ -257,7 +260,10 @@ pub fn is_date_like(text: &str) -> bool {
     ]
     .iter()
     .any(|m| lower.contains(m));
-    has_year || ((month || lower.contains("present")) && words <= 4)
+    let duration = ["month", "year", "present", "current", "now"]
+        .iter()
+        .any(|m| lower.contains(m));
+    has_year || ((month || duration) && words <= 4)
 }
 
 /// Order of segments: `(segment index, block)`, with lines of one block read together.
@@ -279,16 +285,26 @@ fn reading_order(segs: &[Segment]) -> Vec<(usize, u32)> {
             2
         }
     };
-    // A side made mostly of dates stays on its entries' lines (no column).
+    // A narrow side of short pieces, many of them dates ("Sept 2018 – May 2023", "Berlin",
+    // "4 months"), is the entries' metadata, not a column: it is read in place, line by
+    // line beside its entries, as lines of their own (block 1).
+    let (min_x, max_x) = segs.iter().fold((f32::MAX, f32::MIN), |(a, b), s| (a.min(s.x0), b.max(s.x1)));
     for want in [0u8, 1] {
-        let (count, dates) = segs
-            .iter()
-            .filter(|s| side(s) == want)
-            .fold((0usize, 0usize), |(c, d), s| {
-                (c + 1, d + usize::from(is_date_like(&s.text)))
-            });
-        if count > 0 && dates as f32 >= DATE_SIDE * count as f32 {
-            return plain();
+        let (mut count, mut dates, mut words, mut lo, mut hi) = (0usize, 0usize, 0usize, f32::MAX, f32::MIN);
+        for s in segs.iter().filter(|s| side(s) == want) {
+            count += 1;
+            dates += usize::from(is_date_like(&s.text));
+            words += s.text.split_whitespace().count();
+            lo = lo.min(s.x0);
+            hi = hi.max(s.x1);
+        }
+        let narrow = hi - lo <= 0.35 * (max_x - min_x);
+        if count > 0 && narrow && dates as f32 >= DATE_SIDE * count as f32 && words <= 5 * count {
+            return segs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i, if side(s) == want { SIDE_BLOCK } else { 0 }))
+                .collect();
         }
     }
     // Crossers cut the page into bands; in each band, left then right, then the crosser.
@@ -390,6 +406,7 @@ fn build_lines(segs: &[Segment], order: &[(usize, u32)], page: u32, clusters: us
             bold: s.bold,
             column_right: s.x1,
             block,
+            side: block == SIDE_BLOCK,
             glyph_start: s.glyph_start,
             first_word: s.first_word.unwrap_or(s.x1 - s.x0),
             gapped: false,
@@ -397,16 +414,21 @@ fn build_lines(segs: &[Segment], order: &[(usize, u32)], page: u32, clusters: us
             from_bottom: clusters.saturating_sub(s.cluster + 1),
         });
     }
-    // The right edge of each block: the largest right edge of its lines.
-    let mut right: HashMap<u32, f32> = HashMap::new();
-    for l in &lines {
-        let r = right.entry(l.block).or_insert(l.x1);
-        *r = r.max(l.x1);
-    }
-    for l in &mut lines {
-        if let Some(&r) = right.get(&l.block) {
-            l.column_right = r;
-        }
+    // The right edge of a line's column: the largest right edge of the lines of its block
+    // within six lines of it (local, so a narrower entry column beside a date column, under
+    // a full-width paragraph, gets its own edge). Linear: a fixed window.
+    let rights: Vec<f32> = (0..lines.len())
+        .map(|i| {
+            let lo = i.saturating_sub(6);
+            let hi = (i + 7).min(lines.len());
+            lines[lo..hi]
+                .iter()
+                .filter(|l| l.block == lines[i].block)
+                .fold(lines[i].x1, |r, l| r.max(l.x1))
+        })
+        .collect();
+    for (l, r) in lines.iter_mut().zip(rights) {
+        l.column_right = r;
     }
     lines
 }

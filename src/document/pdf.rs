@@ -39,7 +39,7 @@ impl Collector {
             if let Some(last) = self.items.last_mut() {
                 let same_line = (last.y - y).abs() < 0.2 * size.max(1.0);
                 let gap = x - self.last_end;
-                if same_line && gap < 0.1 * size && gap > -0.5 * size {
+                if same_line && gap < 0.08 * size && gap > -0.5 * size {
                     last.text.push_str(ch);
                     last.width = (x + advance - last.x).max(last.width);
                     self.last_end = x + advance;
@@ -127,7 +127,7 @@ pub fn pdf_items(bytes: &[u8]) -> Result<Vec<TextItem>> {
     };
     let loaded = std::panic::catch_unwind(|| pdf_extract::Document::load_mem(bytes))
         .map_err(|_| corrupt("its structure is broken"))?;
-    let doc = match loaded {
+    let mut doc = match loaded {
         Ok(doc) => doc,
         Err(pdf_extract::Error::Decryption(_) | pdf_extract::Error::InvalidPassword) => {
             return Err(encrypted())
@@ -139,6 +139,7 @@ pub fn pdf_items(bytes: &[u8]) -> Result<Vec<TextItem>> {
     }
     let pages = doc.get_pages().len();
     check_pages(u32::try_from(pages).unwrap_or(u32::MAX))?;
+    expand_cid_width_ranges(&mut doc);
     let mut out = Collector {
         items: Vec::new(),
         page: 1,
@@ -155,6 +156,67 @@ pub fn pdf_items(bytes: &[u8]) -> Result<Vec<TextItem>> {
         Err(_) => return Err(corrupt("the text layer is malformed")),
     }
     Ok(out.items)
+}
+
+/// Rewrites the `c_first c_last w` ranges of CID fonts' `/W` arrays as `c_first [w w …]`.
+///
+/// pdf-extract 0.12 misreads the range form (it takes `c_first` for the width and an empty
+/// range), so every glyph of such a font (Typst writes them, e.g. all RenderCV PDFs) gets
+/// the default width, often 0, and all characters of a line land at one x. The list form it
+/// reads correctly. Ranges are capped at 65,536 codes (a CID is 16 bits).
+fn expand_cid_width_ranges(doc: &mut pdf_extract::Document) {
+    use pdf_extract::Object;
+    let mut arrays: Vec<pdf_extract::ObjectId> = Vec::new();
+    let mut inline: Vec<pdf_extract::ObjectId> = Vec::new();
+    for (id, obj) in &doc.objects {
+        let Object::Dictionary(d) = obj else { continue };
+        let cid = matches!(d.get(b"Subtype").and_then(Object::as_name), Ok(b"CIDFontType0" | b"CIDFontType2"));
+        match d.get(b"W") {
+            Ok(Object::Reference(r)) if cid => arrays.push(*r),
+            Ok(Object::Array(_)) if cid => inline.push(*id),
+            _ => {}
+        }
+    }
+    let expand = |w: &[Object]| -> Vec<Object> {
+        let num = |o: &Object| match o {
+            Object::Integer(i) => Some(*i),
+            Object::Real(r) => Some(*r as i64),
+            _ => None,
+        };
+        let mut out = Vec::with_capacity(w.len());
+        let mut i = 0;
+        while i < w.len() {
+            match (w.get(i + 1), w.get(i + 2)) {
+                (Some(Object::Array(a)), _) => {
+                    out.push(w[i].clone());
+                    out.push(Object::Array(a.clone()));
+                    i += 2;
+                }
+                (Some(last), Some(width)) => {
+                    if let (Some(first), Some(last)) = (num(&w[i]), num(last)) {
+                        let n = (last - first + 1).clamp(0, 65_536) as usize;
+                        out.push(Object::Integer(first));
+                        out.push(Object::Array(vec![width.clone(); n]));
+                    }
+                    i += 3;
+                }
+                _ => break,
+            }
+        }
+        out
+    };
+    for id in arrays {
+        if let Some(Object::Array(w)) = doc.objects.get_mut(&id) {
+            *w = expand(w);
+        }
+    }
+    for id in inline {
+        if let Some(Object::Dictionary(d)) = doc.objects.get_mut(&id) {
+            if let Ok(Object::Array(w)) = d.get_mut(b"W") {
+                *w = expand(w);
+            }
+        }
+    }
 }
 
 /// Reads a PDF file's bytes into a [`Document`].

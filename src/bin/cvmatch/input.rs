@@ -22,6 +22,11 @@ pub fn read_text(path: &Path) -> Result<String> {
 /// Reads a resume or job file (PDF, DOCX or UTF-8 text, told apart by its first bytes) and
 /// returns its rebuilt text (see [`cvmatch::document`]).
 pub fn read_document(path: &Path) -> Result<String> {
+    read_document_full(path).map(|d| d.text)
+}
+
+/// Reads a resume or job file into a [`cvmatch::document::Document`] (see [`read_document`]).
+pub fn read_document_full(path: &Path) -> Result<cvmatch::document::Document> {
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
         path: path.display().to_string(),
         source,
@@ -51,7 +56,7 @@ pub fn read_document(path: &Path) -> Result<String> {
             })
             .and_then(|text| cvmatch::document::read_text(&text))
     };
-    doc.map(|d| d.text).map_err(with_name)
+    doc.map_err(with_name)
 }
 
 /// Prints a value as pretty JSON.

@@ -15,6 +15,7 @@ mod index;
 mod input;
 mod profile;
 mod rank;
+mod read;
 mod score;
 mod serve;
 
@@ -68,6 +69,8 @@ enum Command {
     /// Precomputed job index: build, info, synth, bench.
     #[command(subcommand)]
     Index(index::IndexCommand),
+    /// Read a resume or job ad (PDF, DOCX, text) and print the text that will be scored.
+    Read(read::ReadArgs),
 }
 
 #[derive(Subcommand)]
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
         Command::Rank(args) => rank::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Index(command) => index::run(command),
+        Command::Read(args) => read::run(args),
         Command::Eval(EvalCommand::Pairs(args)) => eval_pairs::run(args),
     };
     match result {

@@ -66,6 +66,14 @@ fn split_bullet(text: &str) -> (bool, &str) {
     }
 }
 
+/// A numbered list item: "1. …", "12) …".
+fn is_numbered(text: &str) -> bool {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=2).contains(&digits)
+        && matches!(text.as_bytes().get(digits), Some(b'.' | b')'))
+        && text.as_bytes().get(digits + 1) == Some(&b' ')
+}
+
 fn ends_sentence(text: &str) -> bool {
     text.trim_end()
         .ends_with(['.', '!', '?', ':', ';', '。'])
@@ -149,7 +157,7 @@ pub fn join_lines(lines: &[Line]) -> Vec<Block> {
             continue;
         }
         bullet |= std::mem::take(&mut pending_bullet);
-        let starts = bullet || glyph;
+        let starts = bullet || glyph || is_numbered(rest);
         let cont = !starts
             && prev.zip(current.and_then(|c| out.get(c))).is_some_and(|(p, item)| {
                 continues(p, line, item, left, text_x, pitch) && {

@@ -214,7 +214,7 @@ fn continues(p: &Line, line: &Line, item: &Block, left: f32, text_x: f32, pitch:
         && full
         && !p.gapped
         && !line.gapped
-        && (p.size - line.size).abs() <= 0.15 * size
+        && (p.size - line.size).abs() <= 0.05 * size
         && p.bold == line.bold
         && !(item.lines == 1 && looks_like_heading_line(&item.text, item.bold))
 }

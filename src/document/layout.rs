@@ -119,7 +119,7 @@ fn clean(item: &TextItem, dropped: &mut Dropped) -> Option<Piece> {
     if !(item.x.is_finite() && item.y.is_finite() && size.is_finite()) {
         return None;
     }
-    let (text, had_glyph) = strip_private_use(&item.text);
+    let (text, had_glyph) = strip_private_use(&unligature(&item.text));
     let icon = is_icon_font(&item.font_name);
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if icon || (had_glyph && text.is_empty()) {
@@ -156,6 +156,26 @@ fn clean(item: &TextItem, dropped: &mut Dropped) -> Option<Piece> {
         page: item.page.max(1),
         text,
     })
+}
+
+/// Typographic ligatures (ﬁ, ﬂ, ﬀ, …) as their letters, so that words match.
+fn unligature(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        match c {
+            '\u{FB00}' => out.push_str("ff"),
+            '\u{FB01}' => out.push_str("fi"),
+            '\u{FB02}' => out.push_str("fl"),
+            '\u{FB03}' => out.push_str("ffi"),
+            '\u{FB04}' => out.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn is_private_use_char(c: char) -> bool {

@@ -25,7 +25,7 @@ export async function makeDocumentPdfs() {
       const file = path.join(DIR, `${name}.pdf`);
       await page.pdf({
         path: file, format: 'A4', printBackground: false,
-        margin: { top: '54pt', bottom: '54pt', left: '48pt', right: '48pt' },
+        margin: { top: '0.75in', bottom: '0.75in', left: '0.67in', right: '0.67in' },
         displayHeaderFooter: headerFooter,
         headerTemplate: opts.headerTemplate ?? '<span></span>',
         footerTemplate: opts.footerTemplate ?? '<span></span>',

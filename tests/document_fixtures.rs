@@ -18,12 +18,17 @@ fn chromium_pdfs_give_back_their_text() {
             .unwrap();
     let mut failures = Vec::new();
     for name in fixtures.as_object().unwrap().keys() {
-        let pdf = std::fs::read(dir().join(format!("{name}.pdf")))
-            .unwrap_or_else(|e| panic!("{name}.pdf: {e} (cd tests/browser && node make-document-pdfs.mjs)"));
+        let pdf = std::fs::read(dir().join(format!("{name}.pdf"))).unwrap_or_else(|e| {
+            panic!("{name}.pdf: {e} (cd tests/browser && node make-document-pdfs.mjs)")
+        });
         let want = std::fs::read_to_string(dir().join(format!("{name}.expected.txt"))).unwrap();
         let doc = read_pdf(&pdf).unwrap_or_else(|e| panic!("{name}: {e}"));
         if doc.text.trim() != want.trim() {
-            failures.push(format!("--- {name}: got\n{}\n--- want\n{}", doc.text, want.trim()));
+            failures.push(format!(
+                "--- {name}: got\n{}\n--- want\n{}",
+                doc.text,
+                want.trim()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -40,12 +45,18 @@ fn pdf_bad_input_is_named() {
     let many = minimal_pdf(2000, "BT /F1 12 Tf 72 720 Td (Hello) Tj ET");
     let err = read_pdf(&many).unwrap_err();
     assert_eq!(err.code(), "too_large", "{err}");
-    assert!(err.to_string().contains("2000 pages") && err.to_string().contains("200 pages"), "{err}");
+    assert!(
+        err.to_string().contains("2000 pages") && err.to_string().contains("200 pages"),
+        "{err}"
+    );
     // An encrypted PDF (an /Encrypt dictionary in the trailer).
     let enc = encrypted_pdf();
     let err = read_pdf(&enc).unwrap_err();
     assert!(matches!(err.code(), "encrypted" | "bad_input"), "{err}");
-    assert!(err.to_string().contains("password") || err.to_string().contains("encrypt"), "{err}");
+    assert!(
+        err.to_string().contains("password") || err.to_string().contains("encrypt"),
+        "{err}"
+    );
     // Not a PDF at all.
     assert_eq!(read_pdf(b"hello").unwrap_err().code(), "bad_input");
 }
@@ -55,9 +66,15 @@ fn minimal_pdf(pages: usize, content: &str) -> Vec<u8> {
     let mut objs: Vec<String> = Vec::new();
     let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 5 + i)).collect();
     objs.push("<< /Type /Catalog /Pages 2 0 R >>".into());
-    objs.push(format!("<< /Type /Pages /Kids [{}] /Count {pages} >>", kids.join(" ")));
+    objs.push(format!(
+        "<< /Type /Pages /Kids [{}] /Count {pages} >>",
+        kids.join(" ")
+    ));
     objs.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into());
-    objs.push(format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()));
+    objs.push(format!(
+        "<< /Length {} >>\nstream\n{content}\nendstream",
+        content.len()
+    ));
     for _ in 0..pages {
         objs.push("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>".into());
     }
@@ -111,7 +128,11 @@ fn docx_paragraphs_are_items() {
         ("Rust, Go", false, false),
     ]
     .iter()
-    .map(|&(t, h, b)| Paragraph { text: t.into(), heading: h, bullet: b })
+    .map(|&(t, h, b)| Paragraph {
+        text: t.into(),
+        heading: h,
+        bullet: b,
+    })
     .collect();
     let doc = read_paragraphs(&paragraphs).unwrap();
     assert_eq!(
@@ -168,7 +189,12 @@ fn job_ads_keep_about_benefits_eeo_and_apply_out_of_requirements() {
     // Without headings the EEO and apply sentences are still no requirements.
     let flat = "Rust engineer.\nYou know Rust and Kafka.\nWe are an equal opportunity employer.\nTo apply, send your resume to jobs@acme.example.";
     let lines = cvmatch::text::lines::requirement_lines(flat);
-    assert!(lines.iter().all(|l| !l.text.contains("equal") && !l.text.contains("apply")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l.text.contains("equal") && !l.text.contains("apply")),
+        "{lines:?}"
+    );
 }
 
 /// Inputs sized so that one quadratic step would take minutes (10^10 and more character

@@ -31,17 +31,20 @@ fn plain(markdown: &str) -> String {
         }
         s = format!("{}{}{}", &s[..a], &s[a + 1..m], &s[close + 1..]);
     }
-    s.replace('*', "").split_whitespace().collect::<Vec<_>>().join(" ")
+    s.replace('*', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn unquote(v: &str) -> String {
     let v = v.trim();
-    let v = if (v.starts_with('\'') && v.ends_with('\'')) || (v.starts_with('"') && v.ends_with('"'))
-    {
-        &v[1..v.len() - 1]
-    } else {
-        v
-    };
+    let v =
+        if (v.starts_with('\'') && v.ends_with('\'')) || (v.starts_with('"') && v.ends_with('"')) {
+            &v[1..v.len() - 1]
+        } else {
+            v
+        };
     v.replace("''", "'")
 }
 
@@ -105,7 +108,10 @@ fn rendercv_themes_read_like_their_yaml() {
         let base = format!("data/resumes/rendercv/John_Doe_{theme}Theme_CV");
         let yaml = std::fs::read_to_string(common::shared(&format!("{base}.yaml"))).unwrap();
         let (titles, highlights) = yaml_truth(&yaml);
-        assert!(highlights.len() >= 20, "{theme}: YAML reader found {highlights:?}");
+        assert!(
+            highlights.len() >= 20,
+            "{theme}: YAML reader found {highlights:?}"
+        );
         let pdf = std::fs::read(common::shared(&format!("{base}.pdf"))).unwrap();
         let doc = read_pdf(&pdf).unwrap_or_else(|e| panic!("{theme}: {e}"));
         let lines: Vec<String> = doc
@@ -151,7 +157,10 @@ fn rendercv_themes_read_like_their_yaml() {
                 .iter()
                 .filter(|h| lines.iter().filter(|l| l == h).count() != 1)
                 .collect();
-            failures.push(format!("{theme}: {:.1} % one line; missing {missing:#?}", 100.0 * share));
+            failures.push(format!(
+                "{theme}: {:.1} % one line; missing {missing:#?}",
+                100.0 * share
+            ));
         }
         if !noise.is_empty() {
             failures.push(format!("{theme}: noise lines {noise:?}"));

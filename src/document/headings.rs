@@ -130,7 +130,10 @@ mod tests {
             block("John Doe", 20.0),
             block("john@doe.com", 10.0),
             block("Welcome to RenderCV", 12.0),
-            block("RenderCV reads a CV written in a YAML file, and more.", 10.0),
+            block(
+                "RenderCV reads a CV written in a YAML file, and more.",
+                10.0,
+            ),
             block("EXPERIENCE", 10.0),
             block("Nexus AI", 10.0),
             block("Skills", 10.0),

@@ -75,8 +75,7 @@ fn is_numbered(text: &str) -> bool {
 }
 
 fn ends_sentence(text: &str) -> bool {
-    text.trim_end()
-        .ends_with(['.', '!', '?', ':', ';', '。'])
+    text.trim_end().ends_with(['.', '!', '?', ':', ';', '。'])
 }
 
 fn starts_lower(text: &str) -> bool {
@@ -115,9 +114,7 @@ fn line_pitch(lines: &[Line]) -> f32 {
         return 1.2;
     }
     let mid = ratios.len() / 2;
-    *ratios
-        .select_nth_unstable_by(mid, f32::total_cmp)
-        .1
+    *ratios.select_nth_unstable_by(mid, f32::total_cmp).1
 }
 
 /// Joins the lines of a PDF into items.
@@ -159,11 +156,13 @@ pub fn join_lines(lines: &[Line]) -> Vec<Block> {
         bullet |= std::mem::take(&mut pending_bullet);
         let starts = bullet || glyph || is_numbered(rest);
         let cont = !starts
-            && prev.zip(current.and_then(|c| out.get(c))).is_some_and(|(p, item)| {
-                continues(p, line, item, left, text_x, pitch) && {
-                    item.bullet || !ends_sentence(&p.text) || starts_lower(rest)
-                }
-            });
+            && prev
+                .zip(current.and_then(|c| out.get(c)))
+                .is_some_and(|(p, item)| {
+                    continues(p, line, item, left, text_x, pitch) && {
+                        item.bullet || !ends_sentence(&p.text) || starts_lower(rest)
+                    }
+                });
         if cont {
             if let Some(item) = current.and_then(|c| out.get_mut(c)) {
                 append(&mut item.text, rest);
@@ -398,7 +397,16 @@ mod tests {
     fn unwrapped_text_stays_as_is() {
         let text = "Jane Roe\nSenior Engineer\nBerlin\n\nSkills\nRust, Go\n";
         let got = texts(&text_blocks(text, &mut Dropped::default()));
-        assert_eq!(got, ["Jane Roe", "Senior Engineer", "Berlin", "Skills", "Rust, Go"]);
+        assert_eq!(
+            got,
+            [
+                "Jane Roe",
+                "Senior Engineer",
+                "Berlin",
+                "Skills",
+                "Rust, Go"
+            ]
+        );
     }
 
     #[test]

@@ -308,9 +308,12 @@ fn reading_order(segs: &[Segment]) -> Vec<(usize, u32)> {
     // A narrow side of short pieces, many of them dates ("Sept 2018 – May 2023", "Berlin",
     // "4 months"), is the entries' metadata, not a column: it is read in place, line by
     // line beside its entries, as lines of their own (block 1).
-    let (min_x, max_x) = segs.iter().fold((f32::MAX, f32::MIN), |(a, b), s| (a.min(s.x0), b.max(s.x1)));
+    let (min_x, max_x) = segs
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(a, b), s| (a.min(s.x0), b.max(s.x1)));
     for want in [0u8, 1] {
-        let (mut count, mut dates, mut words, mut lo, mut hi) = (0usize, 0usize, 0usize, f32::MAX, f32::MIN);
+        let (mut count, mut dates, mut words, mut lo, mut hi) =
+            (0usize, 0usize, 0usize, f32::MAX, f32::MIN);
         for s in segs.iter().filter(|s| side(s) == want) {
             count += 1;
             dates += usize::from(is_date_like(&s.text));
@@ -487,7 +490,12 @@ mod tests {
 
     #[test]
     fn two_columns_are_read_one_after_the_other() {
-        let mut items = vec![item("Jane Roe, full-width name line of the page", 36.0, 780.0, 1)];
+        let mut items = vec![item(
+            "Jane Roe, full-width name line of the page",
+            36.0,
+            780.0,
+            1,
+        )];
         for k in 0..8 {
             let y = 740.0 - 14.0 * k as f32;
             items.push(item(&format!("left {k}"), 36.0, y, 1));
@@ -498,7 +506,10 @@ mod tests {
             .map(|l| l.text)
             .collect();
         assert_eq!(got[0], "Jane Roe, full-width name line of the page");
-        assert_eq!(got[1..9], (0..8).map(|k| format!("left {k}")).collect::<Vec<_>>());
+        assert_eq!(
+            got[1..9],
+            (0..8).map(|k| format!("left {k}")).collect::<Vec<_>>()
+        );
         assert_eq!(got[9], "right column text 0");
     }
 

@@ -137,7 +137,10 @@ pub fn strip_leading_symbol(text: &str) -> Option<&str> {
         return None;
     }
     let symbolic = !c.is_alphanumeric() || !c.is_ascii();
-    let currency = matches!(c, '$' | '€' | '£' | '¥' | '(' | '"' | '\'' | '“' | '‘' | '+');
+    let currency = matches!(
+        c,
+        '$' | '€' | '£' | '¥' | '(' | '"' | '\'' | '“' | '‘' | '+'
+    );
     (symbolic && !currency).then(|| text[i..].trim_start())
 }
 
@@ -147,10 +150,26 @@ mod tests {
 
     #[test]
     fn page_numbers() {
-        for t in ["1", "2/3", "2 / 3", "- 2 -", "Page 1 of 2", "page 3", "Seite 2 von 4", "12"] {
+        for t in [
+            "1",
+            "2/3",
+            "2 / 3",
+            "- 2 -",
+            "Page 1 of 2",
+            "page 3",
+            "Seite 2 von 4",
+            "12",
+        ] {
             assert!(is_page_number(t), "{t}");
         }
-        for t in ["2019", "Python 3", "1st place", "Page layout", "3 years", "12345"] {
+        for t in [
+            "2019",
+            "Python 3",
+            "1st place",
+            "Page layout",
+            "3 years",
+            "12345",
+        ] {
             assert!(!is_page_number(t), "{t}");
         }
     }
@@ -164,7 +183,10 @@ mod tests {
         assert!(!is_lone_punctuation("C#"));
         assert_eq!(strip_leading_symbol("§ bwayne"), Some("bwayne"));
         assert_eq!(strip_leading_symbol("ð bwayne"), Some("bwayne"));
-        assert_eq!(strip_leading_symbol("# name@mail.com"), Some("name@mail.com"));
+        assert_eq!(
+            strip_leading_symbol("# name@mail.com"),
+            Some("name@mail.com")
+        );
         assert_eq!(strip_leading_symbol("$ 100"), None);
         assert_eq!(strip_leading_symbol("• Built"), None);
         assert_eq!(strip_leading_symbol("I led a team"), None);

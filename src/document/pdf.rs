@@ -64,7 +64,12 @@ impl Collector {
 }
 
 impl OutputDev for Collector {
-    fn begin_page(&mut self, page: u32, _: &MediaBox, _: Option<(f64, f64, f64, f64)>) -> Result<(), OutputError> {
+    fn begin_page(
+        &mut self,
+        page: u32,
+        _: &MediaBox,
+        _: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
         self.page = page;
         self.open = false;
         Ok(())
@@ -170,7 +175,10 @@ fn expand_cid_width_ranges(doc: &mut pdf_extract::Document) {
     let mut inline: Vec<pdf_extract::ObjectId> = Vec::new();
     for (id, obj) in &doc.objects {
         let Object::Dictionary(d) = obj else { continue };
-        let cid = matches!(d.get(b"Subtype").and_then(Object::as_name), Ok(b"CIDFontType0" | b"CIDFontType2"));
+        let cid = matches!(
+            d.get(b"Subtype").and_then(Object::as_name),
+            Ok(b"CIDFontType0" | b"CIDFontType2")
+        );
         match d.get(b"W") {
             Ok(Object::Reference(r)) if cid => arrays.push(*r),
             Ok(Object::Array(_)) if cid => inline.push(*id),

@@ -4,9 +4,9 @@ use candle_core::{Device, Tensor};
 
 use crate::error::{Error, Result};
 use crate::model::bert::Bert;
+use crate::model::tokenizer::{TextTokenizer, TokenizedText};
 use crate::model::weights::WeightStore;
 use crate::model::{pooling, ModelSpec, WeightsFormat};
-use crate::model::tokenizer::{TextTokenizer, TokenizedText};
 
 /// Default number of texts per forward pass.
 pub const DEFAULT_BATCH_SIZE: usize = 32;

@@ -139,7 +139,11 @@ fn strip_markdown(line: &str) -> String {
     let bytes = line.as_bytes();
     let mut next_paren = vec![usize::MAX; bytes.len() + 1];
     for i in (0..bytes.len()).rev() {
-        next_paren[i] = if bytes[i] == b')' { i } else { next_paren[i + 1] };
+        next_paren[i] = if bytes[i] == b')' {
+            i
+        } else {
+            next_paren[i + 1]
+        };
     }
     let mut out = String::with_capacity(line.len());
     let (mut copied, mut open, mut i) = (0usize, None::<usize>, 0usize);

@@ -171,7 +171,9 @@ fn block_heading(line: &str) -> Option<(String, SectionKind)> {
     if words.is_empty() || words.len() > 6 || text.chars().count() > 50 {
         return None;
     }
-    let small = ["a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to", "with", "&"];
+    let small = [
+        "a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to", "with", "&",
+    ];
     let title = words.iter().enumerate().all(|(i, w)| {
         let upper = w.chars().next().is_some_and(char::is_uppercase);
         (upper || (i > 0 && small.contains(w))) && !w.chars().any(|c| c.is_ascii_digit())

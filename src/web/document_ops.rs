@@ -26,8 +26,19 @@ struct ReadArgs {
 pub fn read_document(request: &Request) -> Result<Reply> {
     let args: ReadArgs = request.args()?;
     let doc = match (args.kind.as_str(), args) {
-        ("pdf", ReadArgs { items: Some(items), .. }) => read_items(&items)?,
-        ("docx", ReadArgs { paragraphs: Some(p), .. }) => read_paragraphs(&p)?,
+        (
+            "pdf",
+            ReadArgs {
+                items: Some(items), ..
+            },
+        ) => read_items(&items)?,
+        (
+            "docx",
+            ReadArgs {
+                paragraphs: Some(p),
+                ..
+            },
+        ) => read_paragraphs(&p)?,
         ("text" | "docx", ReadArgs { text: Some(t), .. }) => read_text(&t)?,
         (kind, _) => {
             return Err(Error::bad_input(format!(

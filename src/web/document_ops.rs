@@ -25,7 +25,8 @@ struct ReadArgs {
 /// headers, glyphs}, pages}` (see docs/protocol.md).
 pub fn read_document(request: &Request) -> Result<Reply> {
     let args: ReadArgs = request.args()?;
-    let doc = match (args.kind.as_str(), args) {
+    let kind = args.kind.clone();
+    let doc = match (kind.as_str(), args) {
         (
             "pdf",
             ReadArgs {

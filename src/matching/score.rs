@@ -6,19 +6,25 @@ use serde::Serialize;
 use crate::matching::report::ScoreParts;
 
 /// Weight of the semantic part (cosine of the document vectors).
-pub const W_SEMANTIC: f32 = 0.4;
+pub const W_SEMANTIC: f32 = 0.30;
 /// Weight of requirement coverage.
-pub const W_COVERAGE: f32 = 0.4;
-/// Weight of lexical overlap.
-pub const W_LEXICAL: f32 = 0.2;
+pub const W_COVERAGE: f32 = 0.20;
+/// Weight of skills coverage.
+pub const W_SKILLS: f32 = 0.20;
+/// Weight of experience fit.
+pub const W_EXPERIENCE: f32 = 0.10;
+/// Weight of education fit.
+pub const W_EDUCATION: f32 = 0.05;
+/// Weight of title similarity.
+pub const W_TITLE: f32 = 0.15;
 /// The combined value that maps to score 0.
 pub const RAW_AT_0: f32 = 0.15;
 /// The combined value that maps to score 100.
 pub const RAW_AT_100: f32 = 0.80;
-/// Lexical-only (provisional) score: the lexical value that maps to 0.
-pub const LEXICAL_AT_0: f32 = 0.05;
-/// Lexical-only (provisional) score: the lexical value that maps to 100.
-pub const LEXICAL_AT_100: f32 = 0.70;
+/// Provisional (no model) score: the combined value that maps to 0.
+pub const PROVISIONAL_AT_0: f32 = 0.10;
+/// Provisional (no model) score: the combined value that maps to 100.
+pub const PROVISIONAL_AT_100: f32 = 0.80;
 
 /// A band of scores with its label and meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -73,28 +79,43 @@ fn linear_0_100(x: f32, at_0: f32, at_100: f32) -> f32 {
     }
 }
 
-/// The 0–100 score of a set of parts. Missing parts are left out and the remaining weights
-/// renormalised; with only the lexical part, the provisional map is used.
-pub fn combine(parts: &ScoreParts) -> f32 {
-    if parts.semantic.is_none() && parts.coverage.is_none() {
-        return linear_0_100(parts.lexical.unwrap_or(0.0), LEXICAL_AT_0, LEXICAL_AT_100);
-    }
-    let weighted = [
+/// The parts with their weights, in a fixed order.
+fn weighted(parts: &ScoreParts) -> [(Option<f32>, f32); 6] {
+    [
         (parts.semantic, W_SEMANTIC),
         (parts.coverage, W_COVERAGE),
-        (parts.lexical, W_LEXICAL),
-    ];
+        (parts.skills, W_SKILLS),
+        (parts.experience, W_EXPERIENCE),
+        (parts.education, W_EDUCATION),
+        (parts.title, W_TITLE),
+    ]
+}
+
+/// The weighted mean of the parts present (missing parts are left out and the remaining
+/// weights renormalised), 0–1; `None` when no part is present.
+pub fn raw(parts: &ScoreParts) -> Option<f32> {
     let (mut sum, mut weights) = (0f32, 0f32);
-    for (value, w) in weighted {
+    for (value, w) in weighted(parts) {
         if let Some(v) = value {
-            sum += w * v;
+            sum += w * v.clamp(0.0, 1.0);
             weights += w;
         }
     }
-    if weights == 0.0 {
+    (weights > 0.0).then(|| sum / weights)
+}
+
+/// The 0–100 score of a set of parts: their weighted mean mapped linearly between the two
+/// anchors. Without the semantic part (a provisional report) the provisional anchors apply.
+/// The lexical part is reported but not scored.
+pub fn combine(parts: &ScoreParts) -> f32 {
+    let Some(x) = raw(parts) else {
         return 0.0;
+    };
+    if parts.semantic.is_none() {
+        linear_0_100(x, PROVISIONAL_AT_0, PROVISIONAL_AT_100)
+    } else {
+        linear_0_100(x, RAW_AT_0, RAW_AT_100)
     }
-    linear_0_100(sum / weights, RAW_AT_0, RAW_AT_100)
 }
 
 #[cfg(test)]
@@ -107,7 +128,11 @@ mod tests {
             combine(&ScoreParts {
                 semantic: Some(s),
                 coverage: Some(c),
-                lexical: Some(l),
+                lexical: None,
+                skills: Some(l),
+                experience: Some(l),
+                education: None,
+                title: Some(l),
             })
         };
         assert_eq!(at(0.0, 0.0, 0.0), 0.0);
@@ -123,8 +148,17 @@ mod tests {
             semantic: None,
             coverage: None,
             lexical: Some(1.0),
+            skills: Some(1.0),
+            experience: None,
+            education: None,
+            title: None,
         };
         assert_eq!(combine(&p), 100.0);
+        let none = ScoreParts {
+            skills: None,
+            ..p
+        };
+        assert_eq!(combine(&none), 0.0);
         assert_eq!(band(85.0).label, "strong fit");
         assert_eq!(band(0.0).label, "weak fit");
         assert_eq!(band(f32::NAN).label, "weak fit");

@@ -14,6 +14,9 @@ use crate::skills::{vocabulary, SkillId};
 /// At most this many resume lines are quoted as evidence for one requirement.
 pub const MAX_EVIDENCE_LINES: usize = 3;
 
+/// Score credit of a skill group met only by bare listings (skills sections).
+pub const LISTED_CREDIT: f32 = 0.6;
+
 /// One named skill of a requirement and whether the resume names it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SkillCheck {
@@ -118,7 +121,22 @@ pub fn judge(
             .iter()
             .filter(|g| g.iter().any(|id| resume.skills.contains_key(id)))
             .count();
-        j.groups_met = Some((met as f32 / req.groups.len() as f32, req.groups.len()));
+        // For the score, a skill only listed (a skills section) earns less than one a
+        // described line names: listing a skill does not show it.
+        let credit: f32 = req
+            .groups
+            .iter()
+            .map(|g| {
+                let lines = g.iter().filter_map(|id| resume.skills.get(id)).flatten();
+                let mut best = 0f32;
+                for &l in lines {
+                    let listed = listing.get(l).copied().unwrap_or(false);
+                    best = best.max(if listed { LISTED_CREDIT } else { 1.0 });
+                }
+                best
+            })
+            .sum();
+        j.groups_met = Some((credit / req.groups.len() as f32, req.groups.len()));
         j.lines = evidence_for(req.groups.iter().flatten().copied(), resume, listing);
         j.status = if met == req.groups.len() {
             CoverageStatus::Covered
@@ -241,21 +259,31 @@ fn judge_years(
         .collect();
     let mut worst: Option<(f32, YearsAsk, f32)> = None;
     for ask in &req.years {
-        let mut words = field_words(&ask.field);
-        words.extend(req_skills.iter().flat_map(|s| field_words(s)));
-        let in_field = if words.is_empty() {
+        // The field is judged on role titles ("Software Engineer" for "software
+        // development"), the skills the requirement names on the roles' lines.
+        let words = field_words(&ask.field);
+        let mut skills: Vec<String> = req_skills.iter().flat_map(|s| field_words(s)).collect();
+        // Skills count for the ask that names them ("3+ years with React"), not for a
+        // broader one in the same line ("5+ years of software engineering, including …").
+        if !words.is_empty() && !skills.iter().any(|s| words.contains(s)) {
+            skills.clear();
+        }
+        let in_field = if words.is_empty() && skills.is_empty() {
             total
         } else {
-            let headline_says = resume.titles.iter().take(1).any(|t| mentions_any(t, &words))
-                || lines.iter().take(3).any(|l| mentions_any(l, &words));
+            let headline_says = !words.is_empty()
+                && (resume.titles.iter().take(1).any(|t| mentions_any(t, &words))
+                    || lines.iter().take(3).any(|l| mentions_any(l, &words)));
             let spans: Vec<Span> = resume
                 .roles
                 .iter()
                 .filter(|r| {
                     headline_says
-                        || lines
-                            .get(r.lines.clone())
-                            .is_some_and(|ls| ls.iter().any(|l| mentions_any(l, &words)))
+                        || (!words.is_empty() && mentions_any(&r.title, &words))
+                        || (!skills.is_empty()
+                            && lines
+                                .get(r.lines.clone())
+                                .is_some_and(|ls| ls.iter().any(|l| mentions_any(l, &skills))))
                 })
                 .map(|r| r.span)
                 .collect();

@@ -132,17 +132,17 @@ pub(crate) fn report_of(resume: &Prepared, job: &Prepared, model: Option<String>
     report
 }
 
-/// Whether a requirement and the resume's degree line share a field word (4+ letters,
-/// other than degree words) or are close in meaning.
+/// Whether a requirement and the resume's degree line share a field word (3+ letters,
+/// other than degree words: "BSN" and "BSN" do) or are close in meaning.
 fn degree_field_close(req: &str, degree_line: &str, cosine: Option<f32>) -> bool {
     const DEGREE_WORDS: &[&str] = &[
-        "degree", "bachelor", "bachelors", "master", "masters", "field", "related", "equivalent",
+        "and", "the", "for", "with", "degree", "bachelor", "bachelors", "master", "masters", "field", "related", "equivalent",
         "university", "college", "science", "arts", "preferred", "required",
     ];
     let words = |t: &str| -> Vec<String> {
         t.split(|c: char| !c.is_alphanumeric())
             .map(str::to_lowercase)
-            .filter(|w| w.len() >= 4 && !DEGREE_WORDS.contains(&w.as_str()))
+            .filter(|w| w.len() >= 3 && !DEGREE_WORDS.contains(&w.as_str()))
             .collect()
     };
     let d = words(degree_line);
@@ -212,20 +212,24 @@ fn assemble(
             judged.status
         };
         let mut lines = judged.lines.clone();
-        if lines.is_empty() && (!judged.decided || status != CoverageStatus::Missing) {
+        if lines.is_empty()
+            && (!judged.decided
+                || matches!(status, CoverageStatus::Covered | CoverageStatus::Partial))
+        {
             lines.extend(b.line);
         }
         let w = weight(optional);
-        let value = match status {
+        let value: f32 = match status {
             CoverageStatus::Covered => 1.0,
             CoverageStatus::Partial => 0.5,
             _ => 0.0,
         };
         if status != CoverageStatus::CheckYourself {
-            let v = if judged.decided {
-                value
-            } else {
-                coverage::credit(b.similarity)
+            let v = match (judged.decided, judged.groups_met) {
+                (false, _) => coverage::credit(b.similarity),
+                // Named skills met only by a bare skills list earn the listing credit.
+                (true, Some((share, _))) => value.min(share),
+                (true, None) => value,
             };
             cov.push((v, w));
         }
@@ -263,11 +267,13 @@ fn assemble(
         skills: weighted_mean(skills.into_iter()),
         experience: weighted_mean(years.into_iter()),
         education: weighted_mean(edu.into_iter()),
+        // A resume without a headline or a dated role shows no title: 0, not unknown.
         title: job
             .facts
             .titles
             .first()
-            .and_then(|t| titles::title_similarity(t, &resume.facts.titles)),
+            .filter(|t| !titles::title_words(t).is_empty())
+            .map(|t| titles::title_similarity(t, &resume.facts.titles).unwrap_or(0.0)),
     };
     finish(parts, requirements, resume, job, model, provisional)
 }

@@ -165,7 +165,8 @@ pub fn plan_lexical(text: &str, role: Role) -> Result<Plan> {
 /// dash ("Senior Backend Engineer (Python / Go)" → "Senior Backend Engineer").
 fn job_title(normalized: &str) -> String {
     let first = normalized.lines().next().unwrap_or("");
-    let cut = first.split(['(', '|', '—', '–']).next().unwrap_or(first);
+    let first = first.split(". ").next().unwrap_or(first);
+    let cut = first.split(['(', '|', '—', '–', ',', ':']).next().unwrap_or(first);
     let cut = cut.split(" - ").next().unwrap_or(cut);
     let cut = cut.split(" at ").next().unwrap_or(cut);
     cut.trim().trim_start_matches('#').trim().to_string()

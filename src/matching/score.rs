@@ -6,21 +6,21 @@ use serde::Serialize;
 use crate::matching::report::ScoreParts;
 
 /// Weight of the semantic part (cosine of the document vectors).
-pub const W_SEMANTIC: f32 = 0.30;
+pub const W_SEMANTIC: f32 = 0.50;
 /// Weight of requirement coverage.
-pub const W_COVERAGE: f32 = 0.20;
+pub const W_COVERAGE: f32 = 0.10;
 /// Weight of skills coverage.
-pub const W_SKILLS: f32 = 0.20;
+pub const W_SKILLS: f32 = 0.10;
 /// Weight of experience fit.
-pub const W_EXPERIENCE: f32 = 0.10;
+pub const W_EXPERIENCE: f32 = 0.05;
 /// Weight of education fit.
 pub const W_EDUCATION: f32 = 0.05;
 /// Weight of title similarity.
-pub const W_TITLE: f32 = 0.15;
+pub const W_TITLE: f32 = 0.20;
 /// The combined value that maps to score 0.
-pub const RAW_AT_0: f32 = 0.15;
+pub const RAW_AT_0: f32 = 0.12;
 /// The combined value that maps to score 100.
-pub const RAW_AT_100: f32 = 0.80;
+pub const RAW_AT_100: f32 = 0.75;
 /// Provisional (no model) score: the combined value that maps to 0.
 pub const PROVISIONAL_AT_0: f32 = 0.10;
 /// Provisional (no model) score: the combined value that maps to 100.

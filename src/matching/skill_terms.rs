@@ -10,7 +10,8 @@ use crate::matching::prepare::Plan;
 use crate::skills::{vocabulary, SkillId, SkillKind};
 
 /// Matched and missing skills of a job against a resume, most weighty first (a required
-/// line counts 1, an optional one 0.5; ties keep the job's order), at most
+/// line counts 1, an optional one 0.5; on ties curated skills first, then the job's
+/// order), at most
 /// [`MAX_LISTED_TERMS`] each.
 pub fn listed(job: &Plan, resume: &Plan) -> (Vec<String>, Vec<String>) {
     let vocab = vocabulary();
@@ -42,10 +43,12 @@ pub fn listed(job: &Plan, resume: &Plan) -> (Vec<String>, Vec<String>) {
         }
     }
     let mut ranked: Vec<(usize, SkillId)> = order.into_iter().enumerate().collect();
+    let curated = |id: SkillId| vocab.skill(id).is_some_and(|s| s.curated);
     ranked.sort_by(|a, b| {
         let (wa, wb) = (weight.get(&a.1), weight.get(&b.1));
         wb.partial_cmp(&wa)
             .unwrap_or(std::cmp::Ordering::Equal)
+            .then(curated(b.1).cmp(&curated(a.1)))
             .then(a.0.cmp(&b.0))
     });
     let (mut matched, mut missing) = (Vec::new(), Vec::new());

@@ -114,7 +114,24 @@ fn push_raw(out: &mut Vec<Token>, raw: &str, at: usize, first: bool, whole: &Has
     }
 }
 
+/// Folds a plain English plural so "data models" matches "data model": words of five
+/// letters or more ending in `s` (not `ss`, `us`, `is`) lose it; `-ies` becomes `-y`.
+/// Documents and vocabulary patterns go through the same fold.
+fn fold_plural(word: String) -> String {
+    if word.len() < 5 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return word;
+    }
+    if let Some(stem) = word.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    if word.ends_with('s') && !(word.ends_with("ss") || word.ends_with("us") || word.ends_with("is")) {
+        return word[..word.len() - 1].to_string();
+    }
+    word
+}
+
 fn token(norm: String, surface: &str, start: usize, sentence_start: bool) -> Token {
+    let norm = fold_plural(norm);
     let mut chars = surface.chars().filter(|c| c.is_alphabetic());
     let capitalised = chars.next().is_some_and(char::is_uppercase);
     Token {

@@ -138,9 +138,10 @@ pub fn judge(
             .sum();
         j.groups_met = Some((credit / req.groups.len() as f32, req.groups.len()));
         j.lines = evidence_for(req.groups.iter().flatten().copied(), resume, listing);
+        let soft_named = req.soft.iter().any(|id| resume.skills.contains_key(id));
         j.status = if met == req.groups.len() {
             CoverageStatus::Covered
-        } else if met > 0 {
+        } else if met > 0 || soft_named {
             CoverageStatus::Partial
         } else {
             CoverageStatus::Missing

@@ -173,6 +173,19 @@ fn group_mentions(line: &str, mentions: &[(Mention, SkillId)]) -> Vec<Vec<SkillI
         }
         prev_end = Some(m.end);
     }
+    // The category just before the cue ("front end languages such as HTML, CSS") is met
+    // by its examples.
+    if let (Some(at), false) = (cue_at, examples.is_empty()) {
+        if prev_end.is_some_and(|e| e <= at && at - e <= 30) {
+            if let Some(last) = groups.pop() {
+                for id in last {
+                    if !examples.contains(&id) {
+                        examples.insert(0, id);
+                    }
+                }
+            }
+        }
+    }
     // An example already named before the cue ("code versioning tools such as Git") is
     // that group's, not a new one.
     examples.retain(|id| !groups.iter().any(|g| g.contains(id)));
@@ -283,6 +296,8 @@ mod tests {
         assert_eq!(names(&g), vec![vec!["Python"], vec!["SQL"]]);
         let g = classify("Strong knowledge of Python or Go, and Terraform").groups;
         assert_eq!(names(&g), vec![vec!["Python", "Go"], vec!["Terraform"]]);
+        let g = classify("Proficiency with front end languages such as HTML, CSS, and JavaScript").groups;
+        assert_eq!(names(&g).len(), 1, "{:?}", names(&g));
         let g = classify("Familiarity with code versioning tools such as Git").groups;
         assert_eq!(names(&g), vec![vec!["Git"]]);
     }

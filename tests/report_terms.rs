@@ -13,7 +13,10 @@ fn texts() -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     for path in [
         concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval/pairs.json"),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/matching/hard_pairs.json"),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/matching/hard_pairs.json"
+        ),
     ] {
         let Ok(bytes) = std::fs::read(path) else {
             continue;
@@ -34,10 +37,37 @@ fn texts() -> Vec<(String, String)> {
 
 /// Words job ads are full of that are never a skill a resume could lack.
 const GENERIC: &[&str] = &[
-    "familiarity", "proficiency", "ensuring", "ensure", "optimize", "assure", "frameworks",
-    "framework", "libraries", "library", "experience", "strong", "knowledge", "ability",
-    "skills", "tools", "years", "team", "work", "design", "development", "build", "support",
-    "understanding", "excellent", "preferred", "required", "plus", "bonus", "we", "you",
+    "familiarity",
+    "proficiency",
+    "ensuring",
+    "ensure",
+    "optimize",
+    "assure",
+    "frameworks",
+    "framework",
+    "libraries",
+    "library",
+    "experience",
+    "strong",
+    "knowledge",
+    "ability",
+    "skills",
+    "tools",
+    "years",
+    "team",
+    "work",
+    "design",
+    "development",
+    "build",
+    "support",
+    "understanding",
+    "excellent",
+    "preferred",
+    "required",
+    "plus",
+    "bonus",
+    "we",
+    "you",
 ];
 
 #[test]
@@ -53,10 +83,17 @@ fn a_skill_the_resume_names_is_never_missing() {
         for req in &r.requirements {
             // An experience requirement can miss on years alone: its note says so.
             if req.status == CoverageStatus::Missing && req.kind == RequirementKind::Experience {
-                assert!(req.note.as_deref().unwrap_or("").contains("asks"), "{req:?}");
+                assert!(
+                    req.note.as_deref().unwrap_or("").contains("asks"),
+                    "{req:?}"
+                );
             } else if req.status == CoverageStatus::Missing {
                 for s in &req.skills {
-                    assert!(!s.found, "{:?} missing though {} is named", req.text, s.name);
+                    assert!(
+                        !s.found,
+                        "{:?} missing though {} is named",
+                        req.text, s.name
+                    );
                 }
             }
             for s in req.skills.iter().filter(|s| s.found) {
@@ -90,7 +127,10 @@ fn soft_skills_and_logistics_are_for_the_candidate_to_check() {
     for (resume, job) in texts() {
         let r = matching::lexical_report(&resume, &job).expect("report");
         for req in &r.requirements {
-            if matches!(req.kind, RequirementKind::SoftSkill | RequirementKind::Logistics) {
+            if matches!(
+                req.kind,
+                RequirementKind::SoftSkill | RequirementKind::Logistics
+            ) {
                 assert_eq!(req.status, CoverageStatus::CheckYourself, "{}", req.text);
             }
             assert!(req.evidence_lines.len() <= 3);
@@ -111,8 +151,20 @@ fn aliases_cover_the_issue_examples() {
         assert_eq!(req.status, CoverageStatus::Covered, "{req:?}");
     }
     assert!(r.missing_terms.is_empty(), "{:?}", r.missing_terms);
-    for t in ["Git", "HTML", "CSS", "JavaScript", "React", "Angular", "Vue"] {
-        assert!(r.matched_terms.iter().any(|m| m == t), "{t}: {:?}", r.matched_terms);
+    for t in [
+        "Git",
+        "HTML",
+        "CSS",
+        "JavaScript",
+        "React",
+        "Angular",
+        "Vue",
+    ] {
+        assert!(
+            r.matched_terms.iter().any(|m| m == t),
+            "{t}: {:?}",
+            r.matched_terms
+        );
     }
     let years = &r.requirements[3];
     assert_eq!(years.kind, RequirementKind::Experience);
@@ -126,11 +178,15 @@ fn aliases_cover_the_issue_examples() {
 fn a_skills_list_without_experience_misses_the_years() {
     let job = "Requirements:\n- 3+ years of backend development\n- Python and SQL\n\
                - Bachelor's degree in Computer Science";
-    let resume = "SKILLS\nPython, SQL, Go, AWS, Docker, Kubernetes\n\nEDUCATION\nCoding bootcamp, 2024";
+    let resume =
+        "SKILLS\nPython, SQL, Go, AWS, Docker, Kubernetes\n\nEDUCATION\nCoding bootcamp, 2024";
     let r = matching::lexical_report(resume, job).expect("report");
     assert_eq!(r.requirements[0].status, CoverageStatus::Missing);
     assert_eq!(r.requirements[1].status, CoverageStatus::Covered);
     assert_eq!(r.requirements[2].status, CoverageStatus::Missing);
     assert_eq!(r.requirements[2].kind, RequirementKind::Education);
-    assert!(r.parts.skills.unwrap_or(1.0) < 1.0, "listing-only skills earn less");
+    assert!(
+        r.parts.skills.unwrap_or(1.0) < 1.0,
+        "listing-only skills earn less"
+    );
 }

@@ -102,7 +102,10 @@ fn range_regex() -> Option<&'static Regex> {
             .replace("?P<IY>", "?P<IY1>")
             .replace("?P<IM>", "?P<IM1>")
             .replace("?P<Y>", "?P<Y1>")
-            .replace("|(?P<NOW>present|now|current(?:ly)?|today|ongoing|date)", "");
+            .replace(
+                "|(?P<NOW>present|now|current(?:ly)?|today|ongoing|date)",
+                "",
+            );
         let to = DATE
             .replace("?P<NAME>", "?P<NAME2>")
             .replace("?P<NY>", "?P<NY2>")
@@ -121,7 +124,10 @@ fn range_regex() -> Option<&'static Regex> {
 }
 
 fn date_of(c: &regex::Captures<'_>, n: u8, is_end: bool, now: Month) -> Option<Month> {
-    let g = |name: &str| c.name(&format!("{name}{n}")).map(|m| m.as_str().to_lowercase());
+    let g = |name: &str| {
+        c.name(&format!("{name}{n}"))
+            .map(|m| m.as_str().to_lowercase())
+    };
     let num = |s: String| s.parse::<u32>().ok();
     if g("NOW").is_some() {
         return Some(now);
@@ -189,14 +195,20 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(one("Engineer, Acme — June 2022 – Present"), Some((2022, 6, 2026, 11)));
+        assert_eq!(
+            one("Engineer, Acme — June 2022 – Present"),
+            Some((2022, 6, 2026, 11))
+        );
         assert_eq!(one("2015 - 2020"), Some((2015, 1, 2020, 12)));
         assert_eq!(one("03/2019–now"), Some((2019, 3, 2026, 11)));
         assert_eq!(one("Jan. 2018 to Dec 2019"), Some((2018, 1, 2019, 12)));
         assert_eq!(one("Sept 2020 – current"), Some((2020, 9, 2026, 11)));
         assert_eq!(one("2019-04 to 2021-02"), Some((2019, 4, 2021, 2)));
         assert_eq!(one("Summer 2021 - Fall 2022"), Some((2021, 6, 2022, 9)));
-        assert_eq!(one("Senior Engineer - 2019 to present"), Some((2019, 1, 2026, 11)));
+        assert_eq!(
+            one("Senior Engineer - 2019 to present"),
+            Some((2019, 1, 2026, 11))
+        );
         assert_eq!(one("1/2024 - 6/2024"), Some((2024, 1, 2024, 6)));
     }
 
@@ -207,7 +219,11 @@ mod tests {
         assert_eq!(one("B.S. Computer Science, 2017"), None, "a single year");
         assert_eq!(one("Raised $2,000 - $5,000"), None);
         assert_eq!(one("Team of 2019 - 2020 people"), Some((2019, 1, 2020, 12)));
-        assert_eq!(one("Jan 2025 - Dec 2027"), Some((2025, 1, 2026, 11)), "end cut at today");
+        assert_eq!(
+            one("Jan 2025 - Dec 2027"),
+            Some((2025, 1, 2026, 11)),
+            "end cut at today"
+        );
     }
 
     #[test]

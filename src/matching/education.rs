@@ -64,8 +64,18 @@ const WORDS: &[(&str, Degree)] = &[
 
 /// Words after a two-letter abbreviation that make it a product, not a degree.
 const NOT_DEGREE_AFTER: &[&str] = &[
-    "office", "excel", "word", "sql", "teams", "project", "access", "dynamics", "azure",
-    "outlook", "powerpoint", "visio",
+    "office",
+    "excel",
+    "word",
+    "sql",
+    "teams",
+    "project",
+    "access",
+    "dynamics",
+    "azure",
+    "outlook",
+    "powerpoint",
+    "visio",
 ];
 
 /// The highest degree level a line names, if any.
@@ -94,7 +104,9 @@ pub fn degree_in(line: &str) -> Option<Degree> {
             // "Associate Product Manager" is a title: only "associate degree" / "associate's".
             let next = words.get(i + 1).map(|n| n.to_lowercase());
             if !(raw.contains('s') && lower_all.contains("associate's")
-                || next.as_deref().is_some_and(|n| n.starts_with("degree") || n == "of"))
+                || next
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("degree") || n == "of"))
             {
                 continue;
             }
@@ -118,7 +130,9 @@ pub fn degree_in(line: &str) -> Option<Degree> {
             let next = words.get(i + 1).map(|n| n.trim_matches(',').to_lowercase());
             if w != w.to_uppercase()
                 || after_comma
-                || next.as_deref().is_some_and(|n| NOT_DEGREE_AFTER.contains(&n))
+                || next
+                    .as_deref()
+                    .is_some_and(|n| NOT_DEGREE_AFTER.contains(&n))
             {
                 continue;
             }
@@ -126,7 +140,8 @@ pub fn degree_in(line: &str) -> Option<Degree> {
         best = best.max(Some(level));
     }
     if best.is_none()
-        && (lower_all.contains("high school") || lower_all.contains("4-year degree")
+        && (lower_all.contains("high school")
+            || lower_all.contains("4-year degree")
             || lower_all.contains("four-year degree")
             || lower_all.contains("college degree"))
     {
@@ -145,15 +160,27 @@ mod tests {
 
     #[test]
     fn levels() {
-        assert_eq!(degree_in("B.S. Computer Science, Oregon State University, 2017"), Some(Degree::Bachelor));
-        assert_eq!(degree_in("Bachelor's degree in a quantitative field"), Some(Degree::Bachelor));
+        assert_eq!(
+            degree_in("B.S. Computer Science, Oregon State University, 2017"),
+            Some(Degree::Bachelor)
+        );
+        assert_eq!(
+            degree_in("Bachelor's degree in a quantitative field"),
+            Some(Degree::Bachelor)
+        );
         assert_eq!(degree_in("BSN preferred"), Some(Degree::Bachelor));
         assert_eq!(degree_in("MBA, Wharton"), Some(Degree::Master));
         assert_eq!(degree_in("M.S. in Statistics"), Some(Degree::Master));
         assert_eq!(degree_in("Ph.D. Physics, 2015"), Some(Degree::Doctorate));
         assert_eq!(degree_in("BS/MS in Computer Science"), Some(Degree::Master));
-        assert_eq!(degree_in("High school diploma or GED"), Some(Degree::HighSchool));
-        assert_eq!(degree_in("Associate's degree in nursing"), Some(Degree::Associate));
+        assert_eq!(
+            degree_in("High school diploma or GED"),
+            Some(Degree::HighSchool)
+        );
+        assert_eq!(
+            degree_in("Associate's degree in nursing"),
+            Some(Degree::Associate)
+        );
     }
 
     #[test]
@@ -164,6 +191,9 @@ mod tests {
         assert_eq!(degree_in("ms and ma in lower case"), None);
         assert_eq!(degree_in(""), None);
         assert_eq!(degree_in("Master the art of cooking"), None);
-        assert_eq!(degree_in("Master of Business Administration"), Some(Degree::Master));
+        assert_eq!(
+            degree_in("Master of Business Administration"),
+            Some(Degree::Master)
+        );
     }
 }

@@ -168,10 +168,7 @@ pub fn evaluate(encoder: &Encoder, file: &PairsFile) -> Result<Evaluation> {
         "experience",
         agreement(&|s| s.parts.experience.unwrap_or(0.0) as f64),
     );
-    parts.insert(
-        "title",
-        agreement(&|s| s.parts.title.unwrap_or(0.0) as f64),
-    );
+    parts.insert("title", agreement(&|s| s.parts.title.unwrap_or(0.0) as f64));
     parts.insert("provisional", agreement(&|s| s.provisional_score as f64));
     let mut by_label: BTreeMap<u8, (f64, usize)> = BTreeMap::new();
     for s in &scored {

@@ -67,9 +67,29 @@ pub struct Judged {
 
 /// Words of a years ask's field that do not narrow it down.
 const FIELD_FILLER: &[&str] = &[
-    "professional", "production", "relevant", "industry", "working", "hands", "environment",
-    "setting", "related", "similar", "experience", "role", "roles", "position", "progressive",
-    "combined", "total", "proven", "least", "post", "full", "time", "paid",
+    "professional",
+    "production",
+    "relevant",
+    "industry",
+    "working",
+    "hands",
+    "environment",
+    "setting",
+    "related",
+    "similar",
+    "experience",
+    "role",
+    "roles",
+    "position",
+    "progressive",
+    "combined",
+    "total",
+    "proven",
+    "least",
+    "post",
+    "full",
+    "time",
+    "paid",
 ];
 
 /// Content words of a field (lower case, 3+ letters, no stop or filler words).
@@ -160,7 +180,12 @@ pub fn judge(
                 weaker(status, j.status)
             };
             if j.lines.is_empty() {
-                j.lines = resume.roles.iter().take(MAX_EVIDENCE_LINES).map(|r| r.line).collect();
+                j.lines = resume
+                    .roles
+                    .iter()
+                    .take(MAX_EVIDENCE_LINES)
+                    .map(|r| r.line)
+                    .collect();
             }
         }
         RequirementKind::Education => {
@@ -172,11 +197,13 @@ pub fn judge(
         RequirementKind::SoftSkill | RequirementKind::Logistics => {
             j.status = CoverageStatus::CheckYourself;
             j.lines = evidence_for(req.soft.iter().copied(), resume, listing);
-            j.note = Some(match req.kind {
-                RequirementKind::SoftSkill => "a resume cannot prove this: check it yourself",
-                _ => "travel, location, authorisation or schedule: check it yourself",
-            }
-            .to_string());
+            j.note = Some(
+                match req.kind {
+                    RequirementKind::SoftSkill => "a resume cannot prove this: check it yourself",
+                    _ => "travel, location, authorisation or schedule: check it yourself",
+                }
+                .to_string(),
+            );
         }
         RequirementKind::Other => j.decided = false,
         RequirementKind::Skills | RequirementKind::Certification | RequirementKind::Language => {}
@@ -216,7 +243,11 @@ fn skill_checks(req: &TypedRequirement, resume: &Facts) -> Vec<SkillCheck> {
 
 /// The resume lines naming the skills: per skill its first described line (a bare listing
 /// only when nothing else names it), at most [`MAX_EVIDENCE_LINES`] in all.
-fn evidence_for(ids: impl Iterator<Item = SkillId>, resume: &Facts, listing: &[bool]) -> Vec<usize> {
+fn evidence_for(
+    ids: impl Iterator<Item = SkillId>,
+    resume: &Facts,
+    listing: &[bool],
+) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
     for id in ids {
         let Some(lines) = resume.skills.get(&id) else {
@@ -273,7 +304,11 @@ fn judge_years(
             total
         } else {
             let headline_says = !words.is_empty()
-                && (resume.titles.iter().take(1).any(|t| mentions_any(t, &words))
+                && (resume
+                    .titles
+                    .iter()
+                    .take(1)
+                    .any(|t| mentions_any(t, &words))
                     || lines.iter().take(3).any(|l| mentions_any(l, &words)));
             let spans: Vec<Span> = resume
                 .roles
@@ -300,7 +335,12 @@ fn judge_years(
         }
     }
     let Some((fit, ask, in_field)) = worst else {
-        return (CoverageStatus::Missing, Numbers::default(), String::new(), 0.0);
+        return (
+            CoverageStatus::Missing,
+            Numbers::default(),
+            String::new(),
+            0.0,
+        );
     };
     let numbers = Numbers {
         years_asked: Some(ask.years),

@@ -82,7 +82,10 @@ pub fn resume_facts(lines: &[String], sections: &[SectionKind], now: Month) -> F
     let mut degree: Option<(Degree, usize)> = None;
     for (i, line) in lines.iter().enumerate() {
         let section = sections.get(i).copied().unwrap_or(SectionKind::Other);
-        let in_education = matches!(section, SectionKind::Education | SectionKind::Certifications);
+        let in_education = matches!(
+            section,
+            SectionKind::Education | SectionKind::Certifications
+        );
         if in_education || section != SectionKind::Experience {
             if let Some(d) = degree_in(line) {
                 if in_education || line.split_whitespace().count() <= 12 {
@@ -186,7 +189,13 @@ fn headline(lines: &[String], sections: &[SectionKind]) -> Option<String> {
                 && !l.contains(',')
                 && !l.ends_with('.')
         })
-        .map(|l| l.split(['|', '—', '–']).next().unwrap_or(l).trim().to_string())
+        .map(|l| {
+            l.split(['|', '—', '–'])
+                .next()
+                .unwrap_or(l)
+                .trim()
+                .to_string()
+        })
 }
 
 /// The soft-skill share of a skill list (for callers that drop soft skills from terms).
@@ -215,7 +224,9 @@ mod tests {
         .map(|s| s.to_string())
         .collect();
         use SectionKind::*;
-        let sections = [Header, Experience, Experience, Experience, Experience, Education];
+        let sections = [
+            Header, Experience, Experience, Experience, Experience, Education,
+        ];
         let f = resume_facts(&lines, &sections, month(2026, 6));
         assert_eq!(f.roles.len(), 2);
         assert_eq!(f.roles[0].title, "Senior Engineer");
@@ -230,7 +241,13 @@ mod tests {
 
     #[test]
     fn dates_alone_take_the_line_before() {
-        assert_eq!(title_of_dated("2019 - 2021", Some(&"Nurse, Mercy".to_string())), "Nurse, Mercy");
-        assert_eq!(title_of_dated("Line Cook at Pepperleaf, Mar 2020 - now", None), "Line Cook");
+        assert_eq!(
+            title_of_dated("2019 - 2021", Some(&"Nurse, Mercy".to_string())),
+            "Nurse, Mercy"
+        );
+        assert_eq!(
+            title_of_dated("Line Cook at Pepperleaf, Mar 2020 - now", None),
+            "Line Cook"
+        );
     }
 }

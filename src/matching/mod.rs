@@ -43,8 +43,8 @@ pub mod typed;
 pub use prepare::document_vector;
 pub use rank::{rank, rank_candidates};
 pub use report::{
-    CoverageStatus, MatchReport, Numbers, Ranked, RequirementKind, RequirementMatch,
-    ScoreParts, SkillCheck,
+    CoverageStatus, MatchReport, Numbers, Ranked, RequirementKind, RequirementMatch, ScoreParts,
+    SkillCheck,
 };
 
 use crate::error::Result;
@@ -136,8 +136,24 @@ pub(crate) fn report_of(resume: &Prepared, job: &Prepared, model: Option<String>
 /// other than degree words: "BSN" and "BSN" do) or are close in meaning.
 fn degree_field_close(req: &str, degree_line: &str, cosine: Option<f32>) -> bool {
     const DEGREE_WORDS: &[&str] = &[
-        "and", "the", "for", "with", "degree", "bachelor", "bachelors", "master", "masters", "field", "related", "equivalent",
-        "university", "college", "science", "arts", "preferred", "required",
+        "and",
+        "the",
+        "for",
+        "with",
+        "degree",
+        "bachelor",
+        "bachelors",
+        "master",
+        "masters",
+        "field",
+        "related",
+        "equivalent",
+        "university",
+        "college",
+        "science",
+        "arts",
+        "preferred",
+        "required",
     ];
     let words = |t: &str| -> Vec<String> {
         t.split(|c: char| !c.is_alphanumeric())
@@ -187,7 +203,8 @@ fn assemble(
         degree: None,
     };
     let mut requirements = Vec::with_capacity(job.lines.len());
-    let (mut cov, mut skills, mut years, mut edu) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut cov, mut skills, mut years, mut edu) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, text) in job.lines.iter().enumerate() {
         let optional = job.flags.get(i).copied().unwrap_or(false);
         let typed = job.typed.get(i).unwrap_or(&fallback);
@@ -197,7 +214,11 @@ fn assemble(
             status: CoverageStatus::Missing,
         });
         let close = resume.facts.degree.is_some_and(|(_, d)| {
-            degree_field_close(text, resume.lines.get(d).map_or("", String::as_str), cosine(i, d))
+            degree_field_close(
+                text,
+                resume.lines.get(d).map_or("", String::as_str),
+                cosine(i, d),
+            )
         });
         let judged = evidence::judge(typed, &resume.facts, &resume.lines, &resume.flags, close);
         let status = if !judged.decided {

@@ -9,11 +9,11 @@ use crate::matching::dates::this_month;
 use crate::matching::facts::{job_facts, resume_facts, Facts};
 use crate::matching::lexical::{key_terms, KeyTerm, TermBag};
 use crate::matching::typed::{classify, TypedRequirement};
-use crate::text::sections::SectionKind;
 use crate::model::Encoder;
 use crate::text::chunks::pack_lines;
 use crate::text::lines::{evidence_lines, requirement_lines};
 use crate::text::normalize::{check_text, normalize};
+use crate::text::sections::SectionKind;
 
 /// At most this many resume lines are compared with requirements (a 200 KB text has
 /// thousands); the document vector still covers the whole text.
@@ -144,7 +144,10 @@ pub fn plan_lexical(text: &str, role: Role) -> Result<Plan> {
         Role::Resume => (Vec::new(), resume_facts(&lines, &sections, this_month())),
         Role::Job => {
             let title = job_title(&normalized);
-            (lines.iter().map(|l| classify(l)).collect(), job_facts(&lines, &title))
+            (
+                lines.iter().map(|l| classify(l)).collect(),
+                job_facts(&lines, &title),
+            )
         }
     };
     Ok(Plan {
@@ -166,7 +169,10 @@ pub fn plan_lexical(text: &str, role: Role) -> Result<Plan> {
 fn job_title(normalized: &str) -> String {
     let first = normalized.lines().next().unwrap_or("");
     let first = first.split(". ").next().unwrap_or(first);
-    let cut = first.split(['(', '|', '—', '–', ',', ':']).next().unwrap_or(first);
+    let cut = first
+        .split(['(', '|', '—', '–', ',', ':'])
+        .next()
+        .unwrap_or(first);
     let cut = cut.split(" - ").next().unwrap_or(cut);
     let cut = cut.split(" at ").next().unwrap_or(cut);
     cut.trim().trim_start_matches('#').trim().to_string()

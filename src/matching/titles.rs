@@ -6,10 +6,48 @@
 
 /// Level and filler words of titles.
 const FILLER: &[&str] = &[
-    "senior", "sr", "junior", "jr", "lead", "staff", "principal", "i", "ii", "iii", "iv", "mid",
-    "level", "entry", "the", "of", "and", "for", "in", "a", "an", "remote", "contract", "part",
-    "time", "hybrid", "intern", "internship", "new", "grad", "experienced", "head", "chief",
-    "to", "with", "at", "my", "team", "we", "are", "hiring", "job",
+    "senior",
+    "sr",
+    "junior",
+    "jr",
+    "lead",
+    "staff",
+    "principal",
+    "i",
+    "ii",
+    "iii",
+    "iv",
+    "mid",
+    "level",
+    "entry",
+    "the",
+    "of",
+    "and",
+    "for",
+    "in",
+    "a",
+    "an",
+    "remote",
+    "contract",
+    "part",
+    "time",
+    "hybrid",
+    "intern",
+    "internship",
+    "new",
+    "grad",
+    "experienced",
+    "head",
+    "chief",
+    "to",
+    "with",
+    "at",
+    "my",
+    "team",
+    "we",
+    "are",
+    "hiring",
+    "job",
 ];
 
 /// Phrase → one word, applied to the lower-case title with single spaces.
@@ -91,14 +129,23 @@ mod tests {
 
     #[test]
     fn role_words() {
-        assert_eq!(title_words("Senior Front-End Developer"), ["frontend", "engineer"]);
-        assert_eq!(title_words("Full Stack Engineer II"), ["fullstack", "engineer"]);
+        assert_eq!(
+            title_words("Senior Front-End Developer"),
+            ["frontend", "engineer"]
+        );
+        assert_eq!(
+            title_words("Full Stack Engineer II"),
+            ["fullstack", "engineer"]
+        );
         let t = |j: &str, r: &str| title_similarity(j, &[r.to_string()]).unwrap();
         assert_eq!(t("Senior Full-Stack Engineer", "Product Manager"), 0.0);
         assert_eq!(t("Product Manager", "Senior Product Manager"), 1.0);
         assert_eq!(t("Front-End Developer", "MERN Stack Developer"), 0.5);
         assert_eq!(t("Full-Stack Developer", "MERN Stack Developer"), 1.0);
-        assert_eq!(t("Registered Nurse - Med/Surg", "RN, Medical-Surgical"), 1.0 / 3.0);
+        assert_eq!(
+            t("Registered Nurse - Med/Surg", "RN, Medical-Surgical"),
+            1.0 / 3.0
+        );
         assert_eq!(title_similarity("", &["x".into()]), None);
         assert_eq!(title_similarity("Nurse", &[]), None);
     }

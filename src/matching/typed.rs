@@ -77,16 +77,59 @@ pub struct TypedRequirement {
 
 /// Phrases that turn the list after them into examples, any one of which will do.
 const EXAMPLE_CUES: &[&str] = &[
-    "such as", "e.g", "for example", "for instance", "like ", "one of", "any of", "at least one",
-    "one or more", "similar", "or other", "or another", "or equivalent", "including",
+    "such as",
+    "e.g",
+    "for example",
+    "for instance",
+    "like ",
+    "one of",
+    "any of",
+    "at least one",
+    "one or more",
+    "similar",
+    "or other",
+    "or another",
+    "or equivalent",
+    "including",
 ];
 /// Words of logistics requirements.
 const LOGISTICS_CUES: &[&str] = &[
-    "travel", "relocat", "on-site", "onsite", "on site", "in-office", "in office", "hybrid",
-    "remote", "authoriz", "authoris", "visa", "sponsorship", "citizen", "clearance", "shift",
-    "nights", "weekends", "weekend", "schedule", "on-call", "on call", "overtime", "lift ",
-    "lbs", "pounds", "background check", "drug screen", "drug test", "availability",
-    "available to", "commute", "located in", "time zone", "driving record", "be at least 18",
+    "travel",
+    "relocat",
+    "on-site",
+    "onsite",
+    "on site",
+    "in-office",
+    "in office",
+    "hybrid",
+    "remote",
+    "authoriz",
+    "authoris",
+    "visa",
+    "sponsorship",
+    "citizen",
+    "clearance",
+    "shift",
+    "nights",
+    "weekends",
+    "weekend",
+    "schedule",
+    "on-call",
+    "on call",
+    "overtime",
+    "lift ",
+    "lbs",
+    "pounds",
+    "background check",
+    "drug screen",
+    "drug test",
+    "availability",
+    "available to",
+    "commute",
+    "located in",
+    "time zone",
+    "driving record",
+    "be at least 18",
 ];
 
 fn years_regex() -> Option<&'static Regex> {
@@ -153,11 +196,11 @@ fn group_mentions(line: &str, mentions: &[(Mention, SkillId)]) -> Vec<Vec<SkillI
             }
             continue;
         }
-        let between = prev_end
-            .and_then(|e| lower.get(e..m.start))
-            .unwrap_or("");
+        let between = prev_end.and_then(|e| lower.get(e..m.start)).unwrap_or("");
         let alternative = prev_end.is_some()
-            && (between.split(|c: char| !c.is_alphanumeric()).any(|w| w == "or")
+            && (between
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| w == "or")
                 || between.trim() == "/");
         match groups.last_mut() {
             Some(g) if alternative => {
@@ -275,17 +318,44 @@ mod tests {
     #[test]
     fn kinds() {
         let k = |l: &str| classify(l).kind;
-        assert_eq!(k("5+ years of professional software development"), RequirementKind::Experience);
-        assert_eq!(k("At least 3 years of React experience"), RequirementKind::Experience);
-        assert_eq!(k("Bachelor's degree in Computer Science or related field"), RequirementKind::Education);
-        assert_eq!(k("Current RN license in Ohio or a compact multistate license"), RequirementKind::Certification);
-        assert_eq!(k("BLS required; ACLS within 90 days of hire"), RequirementKind::Certification);
+        assert_eq!(
+            k("5+ years of professional software development"),
+            RequirementKind::Experience
+        );
+        assert_eq!(
+            k("At least 3 years of React experience"),
+            RequirementKind::Experience
+        );
+        assert_eq!(
+            k("Bachelor's degree in Computer Science or related field"),
+            RequirementKind::Education
+        );
+        assert_eq!(
+            k("Current RN license in Ohio or a compact multistate license"),
+            RequirementKind::Certification
+        );
+        assert_eq!(
+            k("BLS required; ACLS within 90 days of hire"),
+            RequirementKind::Certification
+        );
         assert_eq!(k("Fluent Spanish"), RequirementKind::Language);
-        assert_eq!(k("Excellent communication and teamwork"), RequirementKind::SoftSkill);
+        assert_eq!(
+            k("Excellent communication and teamwork"),
+            RequirementKind::SoftSkill
+        );
         assert_eq!(k("Willing to travel up to 25%"), RequirementKind::Logistics);
-        assert_eq!(k("Must be authorized to work in the US"), RequirementKind::Logistics);
-        assert_eq!(k("Comfort with Docker, Kubernetes, and CI/CD pipelines"), RequirementKind::Skills);
-        assert_eq!(k("Care deeply about the people you serve"), RequirementKind::Other);
+        assert_eq!(
+            k("Must be authorized to work in the US"),
+            RequirementKind::Logistics
+        );
+        assert_eq!(
+            k("Comfort with Docker, Kubernetes, and CI/CD pipelines"),
+            RequirementKind::Skills
+        );
+        assert_eq!(
+            k("Care deeply about the people you serve"),
+            RequirementKind::Other
+        );
     }
 
     #[test]
@@ -296,7 +366,8 @@ mod tests {
         assert_eq!(names(&g), vec![vec!["Python"], vec!["SQL"]]);
         let g = classify("Strong knowledge of Python or Go, and Terraform").groups;
         assert_eq!(names(&g), vec![vec!["Python", "Go"], vec!["Terraform"]]);
-        let g = classify("Proficiency with front end languages such as HTML, CSS, and JavaScript").groups;
+        let g = classify("Proficiency with front end languages such as HTML, CSS, and JavaScript")
+            .groups;
         assert_eq!(names(&g).len(), 1, "{:?}", names(&g));
         let g = classify("Familiarity with code versioning tools such as Git").groups;
         assert_eq!(names(&g), vec![vec!["Git"]]);

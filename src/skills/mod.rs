@@ -107,8 +107,26 @@ const NOT_AFTER: &[&str] = &[
 ];
 /// Words before which a case-marked one-word skill is not the skill ("grade C", "vitamin C").
 const NOT_BEFORE: &[&str] = &[
-    "grade", "vitamin", "class", "type", "level", "plan", "section", "part", "series", "tier",
-    "step", "hepatitis", "group", "phase", "appendix", "schedule", "team", "let", "will", "to",
+    "grade",
+    "vitamin",
+    "class",
+    "type",
+    "level",
+    "plan",
+    "section",
+    "part",
+    "series",
+    "tier",
+    "step",
+    "hepatitis",
+    "group",
+    "phase",
+    "appendix",
+    "schedule",
+    "team",
+    "let",
+    "will",
+    "to",
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -305,8 +323,12 @@ fn written_as_name(toks: &[Token], i: usize, end: usize) -> bool {
         return false;
     }
     let next = toks.get(end).map(|t| t.norm.as_str());
-    let prev = i.checked_sub(1).and_then(|p| toks.get(p)).map(|t| t.norm.as_str());
-    if next.is_some_and(|n| NOT_AFTER.contains(&n)) || prev.is_some_and(|p| NOT_BEFORE.contains(&p)) {
+    let prev = i
+        .checked_sub(1)
+        .and_then(|p| toks.get(p))
+        .map(|t| t.norm.as_str());
+    if next.is_some_and(|n| NOT_AFTER.contains(&n)) || prev.is_some_and(|p| NOT_BEFORE.contains(&p))
+    {
         return false;
     }
     !first.sentence_start || last.list_follows || matches!(next, Some("and" | "or"))
@@ -339,7 +361,11 @@ mod tests {
             ("Golang", "Go"),
             ("code versioning tools", "Git"),
         ] {
-            assert_eq!(names(text).first().map(String::as_str), Some(want), "{text}");
+            assert_eq!(
+                names(text).first().map(String::as_str),
+                Some(want),
+                "{text}"
+            );
         }
     }
 
@@ -357,7 +383,9 @@ mod tests {
         assert_eq!(names("JavaScript"), ["JavaScript"]);
         assert_eq!(names("Java"), ["Java"]);
         assert!(names("ready to go to market").is_empty());
-        assert!(names("Go to the site and excel at sales calls").iter().all(|n| n == "Sales"));
+        assert!(names("Go to the site and excel at sales calls")
+            .iter()
+            .all(|n| n == "Sales"));
         assert_eq!(names("Python, R and SQL"), ["Python", "R", "SQL"]);
         assert!(names("vitamin C and grade C").is_empty());
         assert_eq!(names("Wrote services in Go and C"), ["Go", "C"]);
@@ -367,16 +395,29 @@ mod tests {
     #[test]
     fn non_tech_and_kinds() {
         let v = vocabulary();
-        let kind = |t: &str| v.find(t).first().and_then(|m| v.skill(m.skill)).map(|s| s.kind);
+        let kind = |t: &str| {
+            v.find(t)
+                .first()
+                .and_then(|m| v.skill(m.skill))
+                .map(|s| s.kind)
+        };
         assert_eq!(kind("Class A CDL"), Some(SkillKind::Certification));
         assert_eq!(kind("PMP certified"), Some(SkillKind::Certification));
-        assert_eq!(kind("forklift certification"), Some(SkillKind::Certification));
+        assert_eq!(
+            kind("forklift certification"),
+            Some(SkillKind::Certification)
+        );
         assert_eq!(kind("current RN license"), Some(SkillKind::Certification));
         assert_eq!(kind("Advanced Excel"), Some(SkillKind::Tool));
         assert_eq!(kind("fluent Spanish"), Some(SkillKind::Language));
         assert_eq!(kind("strong communication skills"), Some(SkillKind::Soft));
         assert!(v.len() > 10_000);
-        assert_eq!(v.lookup("reactjs").and_then(|i| v.skill(i)).map(|s| s.name.as_str()), Some("React"));
+        assert_eq!(
+            v.lookup("reactjs")
+                .and_then(|i| v.skill(i))
+                .map(|s| s.name.as_str()),
+            Some("React")
+        );
     }
 
     #[test]

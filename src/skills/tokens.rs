@@ -124,7 +124,9 @@ fn fold_plural(word: String) -> String {
     if let Some(stem) = word.strip_suffix("ies") {
         return format!("{stem}y");
     }
-    if word.ends_with('s') && !(word.ends_with("ss") || word.ends_with("us") || word.ends_with("is")) {
+    if word.ends_with('s')
+        && !(word.ends_with("ss") || word.ends_with("us") || word.ends_with("is"))
+    {
         return word[..word.len() - 1].to_string();
     }
     word
@@ -162,7 +164,10 @@ mod tests {
             ),
             vec!["node.js", "c++", "c#", "ci/cd", "and", ".net", "html", "css"]
         );
-        assert_eq!(norms("front-end (React)", &[]), vec!["front", "end", "react"]);
+        assert_eq!(
+            norms("front-end (React)", &[]),
+            vec!["front", "end", "react"]
+        );
         assert_eq!(norms("company's", &[]), vec!["company"]);
     }
 

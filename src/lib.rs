@@ -24,6 +24,7 @@ pub mod index;
 pub mod manifest;
 pub mod matching;
 pub mod model;
+pub mod skills;
 pub mod stats;
 pub mod text;
 

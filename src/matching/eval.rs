@@ -84,6 +84,10 @@ pub struct Evaluation {
     pub baseline_whole_text_cosine: Agreement,
     /// Each part alone, and the provisional (lexical-only) score.
     pub parts: BTreeMap<&'static str, Agreement>,
+    /// Resumes whose best-scored job is one labelled 3 (strong fit)…
+    pub strong_fit_first: usize,
+    /// … of the resumes that have a job labelled 3.
+    pub resumes_with_a_strong_fit: usize,
     /// Mean score per label.
     pub mean_score_by_label: BTreeMap<u8, f64>,
     /// Every pair.
@@ -156,6 +160,15 @@ pub fn evaluate(encoder: &Encoder, file: &PairsFile) -> Result<Evaluation> {
         "lexical",
         agreement(&|s| s.parts.lexical.unwrap_or(0.0) as f64),
     );
+    parts.insert(
+        "skills",
+        agreement(&|s| s.parts.skills.unwrap_or(0.0) as f64),
+    );
+    parts.insert(
+        "experience",
+        agreement(&|s| s.parts.experience.unwrap_or(0.0) as f64),
+    );
+    parts.insert("title", agreement(&|s| s.parts.title.unwrap_or(0.0) as f64));
     parts.insert("provisional", agreement(&|s| s.provisional_score as f64));
     let mut by_label: BTreeMap<u8, (f64, usize)> = BTreeMap::new();
     for s in &scored {
@@ -163,8 +176,11 @@ pub fn evaluate(encoder: &Encoder, file: &PairsFile) -> Result<Evaluation> {
         e.0 += s.score as f64;
         e.1 += 1;
     }
+    let (strong_first, with_strong) = strong_fit_first(&scored);
     Ok(Evaluation {
         pairs: scored.len(),
+        strong_fit_first: strong_first,
+        resumes_with_a_strong_fit: with_strong,
         score: agreement(&|s| s.score as f64),
         baseline_whole_text_cosine: agreement(&|s| s.whole_text_cosine as f64),
         parts,
@@ -174,6 +190,26 @@ pub fn evaluate(encoder: &Encoder, file: &PairsFile) -> Result<Evaluation> {
             .collect(),
         scored,
     })
+}
+
+/// How many resumes with a strong-fit (label 3) job have a strong fit as their
+/// best-scored job (ties broken against it), and how many resumes have one.
+pub fn strong_fit_first(scored: &[ScoredPair]) -> (usize, usize) {
+    let mut best: BTreeMap<&str, (f32, u8)> = BTreeMap::new();
+    let mut has_strong: BTreeMap<&str, bool> = BTreeMap::new();
+    for s in scored {
+        *has_strong.entry(s.resume_id.as_str()).or_default() |= s.label == 3;
+        let e = best.entry(s.resume_id.as_str()).or_insert((f32::MIN, 0));
+        if s.score > e.0 || (s.score == e.0 && s.label < e.1) {
+            *e = (s.score, s.label);
+        }
+    }
+    let with = has_strong.values().filter(|&&h| h).count();
+    let first = best
+        .iter()
+        .filter(|(id, (_, label))| *label == 3 && has_strong.get(*id) == Some(&true))
+        .count();
+    (first, with)
 }
 
 /// Agreement of one scorer with the labels.

@@ -5,11 +5,15 @@
 use std::collections::HashMap;
 
 use crate::error::Result;
+use crate::matching::dates::this_month;
+use crate::matching::facts::{job_facts, resume_facts, Facts};
 use crate::matching::lexical::{key_terms, KeyTerm, TermBag};
+use crate::matching::typed::{classify, TypedRequirement};
 use crate::model::Encoder;
 use crate::text::chunks::pack_lines;
 use crate::text::lines::{evidence_lines, requirement_lines};
 use crate::text::normalize::{check_text, normalize};
+use crate::text::sections::SectionKind;
 
 /// At most this many resume lines are compared with requirements (a 200 KB text has
 /// thousands); the document vector still covers the whole text.
@@ -44,6 +48,13 @@ pub struct Plan {
     pub line_terms: Vec<TermBag>,
     /// Notes for the report.
     pub notes: Vec<String>,
+    /// Per line: the section it came from.
+    pub sections: Vec<SectionKind>,
+    /// Per requirement line (a job's; empty for a resume): what it asks for.
+    pub typed: Vec<TypedRequirement>,
+    /// What the document states that can be checked without the model: skills per line,
+    /// dated roles, degree, titles.
+    pub facts: Facts,
 }
 
 /// A document after embedding.
@@ -62,10 +73,12 @@ pub fn plan_lexical(text: &str, role: Role) -> Result<Plan> {
     check_text(text)?;
     let normalized = normalize(text);
     let mut notes = Vec::new();
+    let mut sections: Vec<SectionKind>;
     let (mut lines, mut flags, terms_text): (Vec<String>, Vec<bool>, String) = match role {
         Role::Resume => {
             let ev = evidence_lines(text);
             let flags = ev.iter().map(|e| e.listing).collect();
+            sections = ev.iter().map(|e| e.section).collect();
             (
                 ev.into_iter().map(|e| e.text).collect(),
                 flags,
@@ -84,6 +97,7 @@ pub fn plan_lexical(text: &str, role: Role) -> Result<Plan> {
                 terms_text = normalized.clone();
             }
             let flags = req.iter().map(|r| r.optional).collect();
+            sections = req.iter().map(|r| r.section).collect();
             (req.into_iter().map(|r| r.text).collect(), flags, terms_text)
         }
     };
@@ -94,6 +108,8 @@ pub fn plan_lexical(text: &str, role: Role) -> Result<Plan> {
     lines.retain(|_| k.next().copied().unwrap_or(false));
     let mut k = keep.iter();
     flags.retain(|_| k.next().copied().unwrap_or(false));
+    let mut k = keep.iter();
+    sections.retain(|_| k.next().copied().unwrap_or(false));
     let (cap, what) = match role {
         Role::Resume => (MAX_EVIDENCE_LINES, "resume lines"),
         Role::Job => (MAX_REQUIREMENT_LINES, "requirement lines"),
@@ -106,6 +122,7 @@ pub fn plan_lexical(text: &str, role: Role) -> Result<Plan> {
         ));
         lines.truncate(cap);
         flags.truncate(cap);
+        sections.truncate(cap);
     }
     if normalized.is_empty() {
         notes.push(match role {
@@ -123,6 +140,16 @@ pub fn plan_lexical(text: &str, role: Role) -> Result<Plan> {
         Role::Job => key_terms(&lines, &flags),
     };
     let line_terms = lines.iter().map(|l| TermBag::of(l)).collect();
+    let (typed, facts) = match role {
+        Role::Resume => (Vec::new(), resume_facts(&lines, &sections, this_month())),
+        Role::Job => {
+            let title = job_title(&normalized);
+            (
+                lines.iter().map(|l| classify(l)).collect(),
+                job_facts(&lines, &title),
+            )
+        }
+    };
     Ok(Plan {
         chunks: Vec::new(),
         lines,
@@ -131,7 +158,24 @@ pub fn plan_lexical(text: &str, role: Role) -> Result<Plan> {
         key_terms,
         line_terms,
         notes,
+        sections,
+        typed,
+        facts,
     })
+}
+
+/// A job's title: its first line, without a stack in parentheses or a company after a
+/// dash ("Senior Backend Engineer (Python / Go)" → "Senior Backend Engineer").
+fn job_title(normalized: &str) -> String {
+    let first = normalized.lines().next().unwrap_or("");
+    let first = first.split(". ").next().unwrap_or(first);
+    let cut = first
+        .split(['(', '|', '—', '–', ',', ':'])
+        .next()
+        .unwrap_or(first);
+    let cut = cut.split(" - ").next().unwrap_or(cut);
+    let cut = cut.split(" at ").next().unwrap_or(cut);
+    cut.trim().trim_start_matches('#').trim().to_string()
 }
 
 /// Splits a document into units, chunks included (needs the tokenizer).

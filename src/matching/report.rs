@@ -2,6 +2,9 @@
 
 use serde::Serialize;
 
+pub use crate::matching::evidence::{Numbers, SkillCheck};
+pub use crate::matching::typed::RequirementKind;
+
 /// How well one requirement of the job is covered by the resume.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -12,15 +15,19 @@ pub enum CoverageStatus {
     Partial,
     /// Nothing in the resume comes close.
     Missing,
+    /// A resume cannot show it (soft skills, travel, location, work authorisation,
+    /// schedule): the candidate checks it.
+    CheckYourself,
 }
 
 impl CoverageStatus {
-    /// The status as a word: `covered`, `partial`, `missing`.
+    /// The status as a word: `covered`, `partial`, `missing`, `check_yourself`.
     pub fn as_str(self) -> &'static str {
         match self {
             CoverageStatus::Covered => "covered",
             CoverageStatus::Partial => "partial",
             CoverageStatus::Missing => "missing",
+            CoverageStatus::CheckYourself => "check_yourself",
         }
     }
 }
@@ -32,14 +39,26 @@ pub struct RequirementMatch {
     pub text: String,
     /// Whether the job marks it optional (nice to have, preferred).
     pub optional: bool,
-    /// The resume line closest in meaning, or `None` if the resume has no lines
-    /// (or, in a provisional report, no line sharing a term).
+    /// What it asks for: skills, experience, education, certification, language,
+    /// soft_skill, logistics or other.
+    pub kind: RequirementKind,
+    /// The first of `evidence_lines`, or `None` when there is none.
     pub evidence: Option<String>,
-    /// Cosine similarity of requirement and evidence (in a provisional report: the share
-    /// of the requirement's terms that the evidence line contains), 0–1.
+    /// The resume lines that back the status: the lines naming the skills (skills sections
+    /// count), the dated roles, the degree line; or, for `other`, the line closest in
+    /// meaning. At most three.
+    pub evidence_lines: Vec<String>,
+    /// Cosine similarity of the requirement and the resume line closest in meaning (in a
+    /// provisional report: the share of the requirement's terms that line contains), 0–1.
     pub similarity: f32,
-    /// Covered, partial or missing.
+    /// Covered, partial, missing or check_yourself.
     pub status: CoverageStatus,
+    /// The named skills of the requirement, each with whether the resume names it.
+    pub skills: Vec<SkillCheck>,
+    /// Years asked and shown, degree asked and shown, where they apply.
+    pub numbers: Option<Numbers>,
+    /// One sentence for the candidate ("you show 2.5 years; the ad asks 2+").
+    pub note: Option<String>,
 }
 
 /// The parts the score is made of, each 0–1; `None` where it could not be computed
@@ -48,10 +67,21 @@ pub struct RequirementMatch {
 pub struct ScoreParts {
     /// Cosine of the two document vectors (chunked means), rescaled to 0–1.
     pub semantic: Option<f32>,
-    /// Weighted share of the job's requirements covered by resume lines.
+    /// Weighted share of the job's requirements covered (partial counts half; check-yourself
+    /// requirements are left out).
     pub coverage: Option<f32>,
-    /// Weighted share of the job's terms found in the resume (BM25-style).
+    /// Weighted share of the job's terms found in the resume (BM25-style); reported, not
+    /// part of the score.
     pub lexical: Option<f32>,
+    /// Weighted share of the job's named-skill groups the resume names (aliases count; a
+    /// "such as" list is met by any one).
+    pub skills: Option<f32>,
+    /// How well the resume's years (dated roles in the field) meet the years asked, 0–1.
+    pub experience: Option<f32>,
+    /// Degree fit: 1 met, 0.5 partly, 0 missing.
+    pub education: Option<f32>,
+    /// Similarity of the job title to the resume's headline and recent role titles, 0–1.
+    pub title: Option<f32>,
 }
 
 /// Counts that say what the matcher looked at.
@@ -65,6 +95,8 @@ pub struct Coverage {
     pub partial: usize,
     /// Of which missing.
     pub missing: usize,
+    /// Of which for the candidate to check (soft skills, logistics).
+    pub check_yourself: usize,
     /// Resume lines compared against the requirements.
     pub evidence_lines: usize,
     /// Chunks the resume was embedded in (0 for a provisional report).

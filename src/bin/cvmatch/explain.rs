@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use cvmatch::matching::{CoverageStatus, MatchReport};
+use cvmatch::matching::{CoverageStatus, MatchReport, RequirementMatch};
 use cvmatch::Result;
 
 use crate::score::PairArgs;
@@ -30,45 +30,66 @@ fn clip(text: &str) -> String {
     }
 }
 
+fn mark(status: CoverageStatus) -> &'static str {
+    match status {
+        CoverageStatus::Covered => "covered",
+        CoverageStatus::Partial => "partial",
+        CoverageStatus::Missing => "MISSING",
+        CoverageStatus::CheckYourself => "check",
+    }
+}
+
+fn requirement(out: &mut String, req: &RequirementMatch) {
+    let optional = if req.optional { " (optional)" } else { "" };
+    let _ = writeln!(
+        out,
+        "  {:<7}  {:<13} {}{optional}",
+        mark(req.status),
+        req.kind.as_str(),
+        clip(&req.text)
+    );
+    let named: Vec<String> = req
+        .skills
+        .iter()
+        .filter(|s| s.kind != "soft_skill")
+        .map(|s| format!("{} {}", if s.found { "✓" } else { "✗" }, s.name))
+        .collect();
+    if !named.is_empty() {
+        let _ = writeln!(out, "{:24}skills: {}", "", named.join(", "));
+    }
+    if let Some(note) = &req.note {
+        let _ = writeln!(out, "{:24}{note}", "");
+    }
+    for line in &req.evidence_lines {
+        let _ = writeln!(out, "{:24}<- {}", "", clip(line));
+    }
+}
+
 /// The report as plain text.
 pub fn render(r: &MatchReport) -> String {
     let mut out = String::new();
     let provisional = if r.provisional { " (provisional)" } else { "" };
     let _ = writeln!(out, "Score {:.0}/100: {}{provisional}", r.score, r.band);
     let _ = writeln!(out, "  {}", r.band_meaning);
+    let p = &r.parts;
     let _ = writeln!(
         out,
-        "  parts: semantic {}, coverage {}, lexical {}",
-        part(r.parts.semantic),
-        part(r.parts.coverage),
-        part(r.parts.lexical)
+        "  parts: semantic {}, coverage {}, skills {}, experience {}, education {}, title {}",
+        part(p.semantic),
+        part(p.coverage),
+        part(p.skills),
+        part(p.experience),
+        part(p.education),
+        part(p.title),
     );
     let c = &r.coverage;
     let _ = writeln!(
         out,
-        "\nRequirements: {} covered, {} partly, {} missing (of {})",
-        c.covered, c.partial, c.missing, c.requirements
+        "\nRequirements: {} covered, {} partly, {} missing, {} to check yourself (of {})",
+        c.covered, c.partial, c.missing, c.check_yourself, c.requirements
     );
     for req in &r.requirements {
-        let mark = match req.status {
-            CoverageStatus::Covered => "covered",
-            CoverageStatus::Partial => "partial",
-            CoverageStatus::Missing => "MISSING",
-        };
-        let optional = if req.optional { " (optional)" } else { "" };
-        let _ = writeln!(
-            out,
-            "  {mark:<7}  {:.2}  {}{optional}",
-            req.similarity,
-            clip(&req.text)
-        );
-        if let Some(evidence) = req
-            .evidence
-            .as_deref()
-            .filter(|_| req.status != CoverageStatus::Missing)
-        {
-            let _ = writeln!(out, "                 <- {}", clip(evidence));
-        }
+        requirement(&mut out, req);
     }
     if r.requirements.is_empty() {
         let _ = writeln!(out, "  (no requirement lines found in the job)");
@@ -80,8 +101,8 @@ pub fn render(r: &MatchReport) -> String {
             terms.join(", ")
         }
     };
-    let _ = writeln!(out, "\nMissing terms: {}", list(&r.missing_terms));
-    let _ = writeln!(out, "Matched terms: {}", list(&r.matched_terms));
+    let _ = writeln!(out, "\nMissing skills: {}", list(&r.missing_terms));
+    let _ = writeln!(out, "Matched skills: {}", list(&r.matched_terms));
     for note in &r.notes {
         let _ = writeln!(out, "Note: {note}");
     }

@@ -263,6 +263,21 @@ impl IndexBuilder {
         self.push_at(meta, position, vector, lines, None, chunks)
     }
 
+    /// Like [`IndexBuilder::push_vectors`], with the requirement lines' texts: a line whose
+    /// text is already stored is not stored again (how [`build_index`] adds jobs).
+    pub fn push_vectors_with_texts(
+        &mut self,
+        meta: JobMeta,
+        vector: &[f32],
+        lines: &[Vec<f32>],
+        line_texts: &[String],
+        chunks: usize,
+    ) -> Result<()> {
+        let position = self.index.jobs.len().min(u32::MAX as usize) as u32;
+        let texts = (line_texts.len() == lines.len()).then_some(line_texts);
+        self.push_at(meta, position, vector, lines, texts, chunks)
+    }
+
     fn push_at(
         &mut self,
         meta: JobMeta,

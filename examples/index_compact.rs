@@ -14,7 +14,7 @@ use std::time::Instant;
 use cvmatch::index::{
     synth, BuildOptions, IndexBuilder, IndexIdentity, JobIndex, JobMeta, RankOptions,
 };
-use cvmatch::matching::prepare::{embed_plans, plan, plan_lexical, Role};
+use cvmatch::matching::prepare::{embed_plans, plan, plan_lexical, prepare_all, Prepared, Role};
 use cvmatch::model_dir::ModelDir;
 
 /// A job ready to be added to any variant.
@@ -59,10 +59,13 @@ fn main() -> cvmatch::Result<()> {
         .into_iter()
         .collect();
     resumes.sort_unstable();
-    let texts: Vec<&str> = resumes
+    let docs: Vec<(&str, Role)> = resumes
         .iter()
         .filter_map(|id| pairs["texts"][*id]["text"].as_str())
+        .map(|t| (t, Role::Resume))
         .collect();
+    // Every resume embedded once; each variant then ranks by arithmetic only.
+    let texts = prepare_all(&encoder, &docs)?;
 
     // Version 1's values: 8-bit rows, one per line of every job (no sharing).
     let mut v1 = IndexBuilder::with_options(
@@ -165,12 +168,12 @@ fn v1_size(index: &JobIndex) -> usize {
 fn top10(
     encoder: &cvmatch::Encoder,
     index: &JobIndex,
-    resumes: &[&str],
+    resumes: &[Prepared],
 ) -> cvmatch::Result<Vec<Vec<(String, f32)>>> {
     resumes
         .iter()
         .map(|r| {
-            Ok(cvmatch::index::rank_index(
+            Ok(cvmatch::index::rank_prepared(
                 encoder,
                 r,
                 index,

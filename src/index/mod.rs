@@ -37,7 +37,7 @@ pub mod synth;
 
 pub use build::{build_index, build_job_index, BuildOptions, BuildProgress, IndexBuilder};
 pub use merge::merge;
-pub use report::{rank_index, IndexRanked, RankOptions};
+pub use report::{rank_index, rank_prepared, IndexRanked, RankOptions};
 pub use search::Hit;
 
 use serde::{Deserialize, Serialize};

@@ -64,6 +64,25 @@ pub fn rank_index(
     let resume = prepare_all(encoder, &[(resume, Role::Resume)])?
         .pop()
         .ok_or_else(|| Error::bad_input("the resume produced nothing to compare"))?;
+    rank_prepared(encoder, &resume, index, options, filter)
+}
+
+/// [`rank_index`] for a resume already embedded (`matching::prepare::prepare_all` with
+/// `Role::Resume`): ranking one resume against several indexes embeds it once.
+pub fn rank_prepared(
+    encoder: &Encoder,
+    resume: &Prepared,
+    index: &JobIndex,
+    options: RankOptions,
+    filter: impl FnMut(usize, &JobMeta) -> bool,
+) -> Result<Vec<IndexRanked>> {
+    if encoder.dim() != index.dim() || resume.vector.len() != index.dim() {
+        return Err(Error::Index(format!(
+            "the encoder makes {}-dimensional vectors, the index holds {}",
+            encoder.dim(),
+            index.dim()
+        )));
+    }
     let top = options.top.min(index.len());
     let options = RankOptions {
         top,
@@ -93,7 +112,7 @@ pub fn rank_index(
         .iter()
         .zip(&jobs)
         .map(|(h, (job, _))| {
-            let report = report_of(&resume, job, model.clone());
+            let report = report_of(resume, job, model.clone());
             IndexRanked {
                 index: h.index,
                 similarity: h.score,

@@ -116,6 +116,25 @@ www/jobs/jobs.cvx: www/jobs/jobs.jsonl $(MODEL_DIR)/manifest.json $(MODEL_DIR)/$
 	$(CARGO) build --quiet --bin cvmatch
 	./target/debug/cvmatch index build --model $(MODEL_DIR) --weights $(INDEX_WEIGHTS) --jobs $< --out $@
 
+## The sample index again, embedding only new or changed jobs (their vectors are keyed by the
+## text and the weights' sha256). After a change to the model or text code, run `make index`
+## (a full build) instead: reuse cannot see code changes.
+.PHONY: index-update index-sharded
+index-update: model
+	$(CARGO) build --quiet --bin cvmatch
+	./target/debug/cvmatch index build --model $(MODEL_DIR) --weights $(INDEX_WEIGHTS) \
+	  --jobs www/jobs/jobs.jsonl --out www/jobs/jobs.cvx.new \
+	  $(if $(wildcard www/jobs/jobs.cvx),--reuse www/jobs/jobs.cvx)
+	mv www/jobs/jobs.cvx.new www/jobs/jobs.cvx
+
+## The sample index built as SHARDS shards in parallel on this host (scripts/index_shards.sh,
+## xargs -P) and merged: the same jobs, order and ranking as `make index`.
+SHARDS ?= 2
+index-sharded: model
+	$(CARGO) build --quiet --bin cvmatch
+	CVMATCH=./target/debug/cvmatch scripts/index_shards.sh www/jobs/jobs.jsonl www/jobs/jobs.cvx \
+	  $(SHARDS) -- --model $(MODEL_DIR) --weights $(INDEX_WEIGHTS)
+
 ## Synthetic 10,000- and 100,000-job indexes for the search benchmarks (seeded; benchmarks only).
 index-bench-data: model target/index-bench/synth-10k.cvx target/index-bench/synth-100k.cvx
 target/index-bench/synth-10k.cvx target/index-bench/synth-100k.cvx: $(MODEL_DIR)/manifest.json $(MODEL_DIR)/$(WEIGHTS_FILE_$(INDEX_WEIGHTS))

@@ -82,7 +82,7 @@ fn every_bad_file_is_an_index_error() {
     assert!(index_error(b"PK\x03\x04 a zip file").contains("magic"));
     assert!(index_error(b"<!doctype html><html>").contains("magic"));
     let mut newer = bytes.clone();
-    newer[8..12].copy_from_slice(&2u32.to_le_bytes());
+    newer[8..12].copy_from_slice(&3u32.to_le_bytes());
     assert!(index_error(&newer).contains("newer"));
     let other_model = IndexIdentity::new("sentence-transformers/all-mpnet-base-v2", SHA, "f32");
     let e = JobIndex::from_bytes(&bytes, &other_model).unwrap_err();
@@ -115,6 +115,124 @@ fn every_bad_file_is_an_index_error() {
         flipped[pos] ^= 0x01;
         assert!(index_error(&flipped).contains("corrupted"), "flip at {pos}");
     }
+}
+
+/// A version-1 file (the format before shards and compact lines) of `index`'s content, as
+/// that version's writer laid it out.
+fn v1_bytes(index: &JobIndex, with_lines: bool) -> Vec<u8> {
+    use cvmatch::index::quant::quantize;
+    let put = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
+    let mut out = b"CVXINDEX".to_vec();
+    put(&mut out, 1);
+    put(&mut out, with_lines as u32);
+    put(&mut out, index.dim() as u32);
+    put(&mut out, index.len() as u32);
+    out.extend_from_slice(&[1, 0, 0, 0]);
+    out.extend((0..32).map(|i| u8::from_str_radix(&SHA[2 * i..2 * i + 2], 16).unwrap()));
+    for s in [&index.identity().model_id, &index.identity().weights_format] {
+        out.extend_from_slice(&(s.len() as u16).to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    }
+    let rows = |out: &mut Vec<u8>, vs: &[Vec<f32>]| {
+        let q: Vec<(Vec<i8>, f32)> = vs.iter().map(|v| quantize(v)).collect();
+        for (v, _) in &q {
+            out.extend(v.iter().map(|&x| x as u8));
+        }
+        for (_, s) in &q {
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+    };
+    let vectors: Vec<Vec<f32>> = (0..index.len()).map(|i| index.vector(i).unwrap()).collect();
+    rows(&mut out, &vectors);
+    if with_lines {
+        let mut total = 0;
+        put(&mut out, 0);
+        let mut all = Vec::new();
+        for i in 0..index.len() {
+            let l = index.line_vectors(i).unwrap();
+            total += l.len() as u32;
+            put(&mut out, total);
+            all.extend(l);
+        }
+        rows(&mut out, &all);
+    }
+    for (i, j) in index.jobs().iter().enumerate() {
+        put(&mut out, index.chunks(i) as u32);
+        let extra = if j.extra.is_empty() {
+            String::new()
+        } else {
+            serde_json::Value::Object(j.extra.clone()).to_string()
+        };
+        for s in [
+            &j.id,
+            &j.title,
+            &j.company,
+            &j.location,
+            &j.url,
+            &j.text,
+            &extra,
+        ] {
+            put(&mut out, s.len() as u32);
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+    let digest = cvmatch::manifest::sha256_hex(&out);
+    out.extend((0..32).map(|i| u8::from_str_radix(&digest[2 * i..2 * i + 2], 16).unwrap()));
+    out
+}
+
+#[test]
+fn version_1_files_are_still_read() {
+    let index = small_index(12, 16);
+    for with_lines in [false, true] {
+        let old = JobIndex::from_bytes(&v1_bytes(&index, with_lines), &identity()).unwrap();
+        assert_eq!(old.format_version(), 1);
+        assert_eq!(old.jobs(), index.jobs());
+        assert_eq!(old.has_line_vectors(), with_lines);
+        for i in 0..index.len() {
+            let (a, b) = (old.vector(i).unwrap(), index.vector(i).unwrap());
+            assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 0.01));
+            if with_lines {
+                assert_eq!(
+                    old.line_vectors(i).unwrap().len(),
+                    index.line_vectors(i).unwrap().len()
+                );
+            }
+            assert_eq!(old.position(i), Some(i));
+        }
+        // Re-written in the current version, it reads back the same.
+        let again = JobIndex::from_bytes(&old.to_bytes(), &identity()).unwrap();
+        assert_eq!(again.format_version(), cvmatch::index::format::VERSION);
+        assert_eq!(again.jobs(), old.jobs());
+        assert_eq!(again.line_count(), old.line_count());
+    }
+    // A version-1 file whose first job claims 2^32 − 1 chunks (checksum valid) is refused.
+    let mut bytes = v1_bytes(&index, false);
+    bytes.truncate(bytes.len() - 32);
+    let first_job = bytes.len()
+        - index
+            .jobs()
+            .iter()
+            .map(|j| {
+                let extra = if j.extra.is_empty() {
+                    0
+                } else {
+                    serde_json::Value::Object(j.extra.clone()).to_string().len()
+                };
+                4 + 7 * 4
+                    + j.id.len()
+                    + j.title.len()
+                    + j.company.len()
+                    + j.location.len()
+                    + j.url.len()
+                    + j.text.len()
+                    + extra
+            })
+            .sum::<usize>();
+    bytes[first_job..first_job + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let digest = cvmatch::manifest::sha256_hex(&bytes);
+    bytes.extend((0..32).map(|i| u8::from_str_radix(&digest[2 * i..2 * i + 2], 16).unwrap()));
+    assert!(index_error(&bytes).contains("chunks"));
 }
 
 #[test]

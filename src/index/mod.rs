@@ -29,13 +29,15 @@
 
 pub mod build;
 pub mod format;
+pub mod merge;
 pub mod quant;
 pub mod report;
 pub mod search;
 pub mod synth;
 
-pub use build::IndexBuilder;
-pub use report::{rank_index, IndexRanked, RankOptions};
+pub use build::{build_index, build_job_index, BuildOptions, BuildProgress, IndexBuilder};
+pub use merge::merge;
+pub use report::{rank_index, rank_prepared, IndexRanked, RankOptions};
 pub use search::Hit;
 
 use serde::{Deserialize, Serialize};
@@ -168,12 +170,50 @@ impl JobMeta {
 }
 
 /// Per-job requirement-line vectors, so that explanations need no job embedding at run time.
+/// The same line in many ads is stored once: job `j`'s lines are
+/// `rows[refs[offsets[j]..offsets[j + 1]]]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineVectors {
-    /// Job `j`'s lines are rows `offsets[j]..offsets[j + 1]` (`count + 1` entries).
+    /// Job `j`'s line references are `refs[offsets[j]..offsets[j + 1]]` (`count + 1` entries).
     pub offsets: Vec<u32>,
-    /// The rows.
+    /// Row numbers in `rows`, job after job.
+    pub refs: Vec<u32>,
+    /// The distinct line vectors.
     pub rows: QuantizedRows,
+    /// Bits per stored value (8, or 4 for `-7..=7`); the rows hold the levels as `i8`.
+    pub bits: u8,
+}
+
+/// Which slice of a job board an index holds (`cvmatch index build --shard K/N`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// This slice (`0..n`).
+    pub k: u32,
+    /// Number of slices (1: the whole board).
+    pub n: u32,
+    /// Jobs in the whole board (the input file), across all slices.
+    pub board_jobs: u32,
+}
+
+impl Shard {
+    /// The whole board of `jobs` jobs.
+    pub fn whole(jobs: usize) -> Self {
+        Self {
+            k: 0,
+            n: 1,
+            board_jobs: jobs.min(u32::MAX as usize) as u32,
+        }
+    }
+
+    /// Which of `n` slices the job with this id belongs to: the first 8 bytes of the
+    /// sha256 of its UTF-8 id, read as a little-endian u64, modulo `n` (stable across
+    /// machines, versions and input orders).
+    pub fn of_id(id: &str, n: u32) -> u32 {
+        use sha2::{Digest, Sha256};
+        let d = Sha256::digest(id.as_bytes());
+        let h = u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]);
+        (h % u64::from(n.max(1))) as u32
+    }
 }
 
 /// A loaded (or freshly built) job index.
@@ -184,6 +224,11 @@ pub struct JobIndex {
     pub(crate) lines: Option<LineVectors>,
     pub(crate) chunks: Vec<u32>,
     pub(crate) jobs: Vec<JobMeta>,
+    /// Each job's position in the whole board's input (`0..shard.board_jobs`).
+    pub(crate) positions: Vec<u32>,
+    pub(crate) shard: Shard,
+    /// The format version the bytes were read from (the current one for a built index).
+    pub(crate) version: u32,
 }
 
 impl JobIndex {
@@ -235,14 +280,25 @@ impl JobIndex {
         self.lines.is_some()
     }
 
-    /// Requirement-line vectors stored in all (`None` when the index stores none).
+    /// Requirement lines of all jobs together (`None` when the index stores none).
     pub fn line_count(&self) -> Option<usize> {
-        self.lines.as_ref().map(|l| l.rows.len())
+        self.lines.as_ref().map(|l| l.refs.len())
     }
 
     /// Job `i`'s vector, dequantized.
     pub fn vector(&self, i: usize) -> Option<Vec<f32>> {
         self.vectors.dequantize(i)
+    }
+
+    /// Distinct requirement-line vectors stored (`None` when the index stores none): the
+    /// same line in many ads is stored once.
+    pub fn distinct_line_count(&self) -> Option<usize> {
+        self.lines.as_ref().map(|l| l.rows.len())
+    }
+
+    /// Bits per stored requirement-line value (8 or 4; `None` when none are stored).
+    pub fn line_bits(&self) -> Option<u8> {
+        self.lines.as_ref().map(|l| l.bits)
     }
 
     /// Job `i`'s requirement-line vectors, dequantized (`None` when not stored).
@@ -252,7 +308,27 @@ impl JobIndex {
             *lines.offsets.get(i)? as usize,
             *lines.offsets.get(i + 1)? as usize,
         );
-        (a..b).map(|r| lines.rows.dequantize(r)).collect()
+        lines
+            .refs
+            .get(a..b)?
+            .iter()
+            .map(|&r| lines.rows.dequantize(r as usize))
+            .collect()
+    }
+
+    /// Which slice of the board this index holds.
+    pub fn shard(&self) -> Shard {
+        self.shard
+    }
+
+    /// Job `i`'s position in the whole board's input.
+    pub fn position(&self, i: usize) -> Option<usize> {
+        self.positions.get(i).map(|&p| p as usize)
+    }
+
+    /// The format version the index was read from (the current one when built here).
+    pub fn format_version(&self) -> u32 {
+        self.version
     }
 
     /// How many chunks job `i`'s text was embedded in.

@@ -1,6 +1,13 @@
-//! Symmetric int8 quantization with one f32 scale per vector: `x ≈ q × scale`,
-//! `scale = max|x| / 127`. For unit vectors of 384 dims the dot product of two quantized
-//! vectors is within about 1e-3 of the exact cosine.
+//! Quantization with one f32 scale per vector: `x ≈ q × scale`.
+//!
+//! * 8 and 4 bits: symmetric, `scale = max|x| / L` with `L = 127` (int8) or `L = 7`. For unit
+//!   vectors of 384 dims the dot product of two int8 vectors is within about 1e-3 of the
+//!   exact cosine.
+//! * 2 and 1 bits (requirement-line vectors only, [`quantize_low`]): the levels are odd
+//!   integers (`±1, ±3` or `±1`), the step is the Gaussian-optimal one for the vector's RMS,
+//!   and the scale is chosen so that `x · x̂ = |x|²`: a dot product with the dequantized
+//!   vector is then unbiased along `x`, with noise of about `0.4 / √dim` (2 bits) or
+//!   `0.75 / √dim` (1 bit) times the query's norm.
 
 /// Rows of int8 values, `dim` per row, with one scale per row.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -15,6 +22,62 @@ pub struct QuantizedRows {
 
 /// Quantizes one vector: its int8 values and scale (0 for a zero or non-finite vector).
 pub fn quantize(v: &[f32]) -> (Vec<i8>, f32) {
+    quantize_levels(v, 127)
+}
+
+/// The largest level of a `bits`-bit symmetric code (127 for 8 bits, 7 for 4).
+pub fn levels(bits: u8) -> u8 {
+    if bits >= 8 {
+        127
+    } else {
+        (1u8 << (bits.max(2) - 1)) - 1
+    }
+}
+
+/// Quantizes one vector with `bits` per value: 8 or 4 as [`quantize_levels`], 2 or 1 as
+/// [`quantize_low`].
+pub fn quantize_bits(v: &[f32], bits: u8) -> (Vec<i8>, f32) {
+    match bits {
+        1 | 2 => quantize_low(v, bits),
+        b => quantize_levels(v, levels(b)),
+    }
+}
+
+/// 2-bit (levels `-3, -1, 1, 3`) or 1-bit (levels `-1, 1`) quantization: the level is the
+/// cell of `x` on a grid of step `0.996 × rms` (2 bits; the optimal uniform step for a
+/// Gaussian) or its sign (1 bit), and `scale = |x|² / (x · levels)` (0 for a zero or
+/// non-finite vector).
+pub fn quantize_low(v: &[f32], bits: u8) -> (Vec<i8>, f32) {
+    let finite = |x: f32| if x.is_finite() { x } else { 0.0 };
+    let norm2: f32 = v.iter().map(|&x| finite(x) * finite(x)).sum();
+    if norm2 == 0.0 || !norm2.is_finite() {
+        return (vec![if bits == 1 { 1 } else { -1 }; v.len()], 0.0);
+    }
+    let rms = (norm2 / v.len().max(1) as f32).sqrt();
+    let step = 0.996 * rms;
+    let q: Vec<i8> = v
+        .iter()
+        .map(|&x| {
+            let x = finite(x);
+            if bits == 1 {
+                if x < 0.0 {
+                    -1
+                } else {
+                    1
+                }
+            } else {
+                (2.0 * (x / step).floor() + 1.0).clamp(-3.0, 3.0) as i8
+            }
+        })
+        .collect();
+    let along: f32 = v.iter().zip(&q).map(|(&x, &l)| finite(x) * l as f32).sum();
+    let scale = if along > 0.0 { norm2 / along } else { 0.0 };
+    (q, scale)
+}
+
+/// Quantizes one vector to the levels `-max_level..=max_level` (`max_level` ≥ 1).
+pub fn quantize_levels(v: &[f32], max_level: u8) -> (Vec<i8>, f32) {
+    let top = f32::from(max_level.clamp(1, 127));
     let max = v
         .iter()
         .filter(|x| x.is_finite())
@@ -22,12 +85,12 @@ pub fn quantize(v: &[f32]) -> (Vec<i8>, f32) {
     if max == 0.0 {
         return (vec![0; v.len()], 0.0);
     }
-    let scale = max / 127.0;
+    let scale = max / top;
     let q = v
         .iter()
         .map(|&x| {
             if x.is_finite() {
-                (x / scale).round().clamp(-127.0, 127.0) as i8
+                (x / scale).round().clamp(-top, top) as i8
             } else {
                 0
             }
@@ -64,6 +127,15 @@ impl QuantizedRows {
         self.scales.push(scale);
     }
 
+    /// Appends an already quantized row (`dim` values; shorter ones are padded, longer cut).
+    pub fn push_row(&mut self, row: &[i8], scale: f32) {
+        let start = self.values.len();
+        self.values
+            .extend_from_slice(&row[..row.len().min(self.dim)]);
+        self.values.resize(start + self.dim, 0);
+        self.scales.push(scale);
+    }
+
     /// Row `i`'s values.
     pub fn row(&self, i: usize) -> Option<&[i8]> {
         self.values.get(i * self.dim..(i + 1) * self.dim)
@@ -91,5 +163,25 @@ mod tests {
         }
         assert_eq!(quantize(&[0.0, 0.0]), (vec![0, 0], 0.0));
         assert_eq!(quantize(&[f32::NAN, 1.0]).0, vec![0, 127]);
+        let (q4, s4) = quantize_levels(&v, levels(4));
+        assert!(q4.iter().all(|q| (-7..=7).contains(q)));
+        for (x, y) in v.iter().zip(&q4) {
+            assert!((x - *y as f32 * s4).abs() <= s4 / 2.0 + 1e-6);
+        }
+        assert_eq!((levels(8), levels(4)), (127, 7));
+        // 2 and 1 bits: odd levels, and the dequantized vector's dot with x is |x|².
+        let norm2: f32 = v.iter().map(|x| x * x).sum();
+        for bits in [2, 1] {
+            let (q, s) = quantize_low(&v, bits);
+            let top = if bits == 2 { 3 } else { 1 };
+            assert!(q.iter().all(|l| l % 2 != 0 && (-top..=top).contains(l)));
+            let dot: f32 = v.iter().zip(&q).map(|(x, &l)| x * l as f32 * s).sum();
+            assert!(
+                (dot - norm2).abs() < 1e-4 * norm2.max(1.0),
+                "{bits}: {dot} {norm2}"
+            );
+        }
+        assert_eq!(quantize_low(&[0.0, 0.0], 2).1, 0.0);
+        assert_eq!(quantize_low(&[f32::INFINITY, 1.0], 1), (vec![1, 1], 1.0));
     }
 }

@@ -64,6 +64,30 @@ pub fn rank_index(
     let resume = prepare_all(encoder, &[(resume, Role::Resume)])?
         .pop()
         .ok_or_else(|| Error::bad_input("the resume produced nothing to compare"))?;
+    rank_prepared(encoder, &resume, index, options, filter)
+}
+
+/// [`rank_index`] for a resume already embedded (`matching::prepare::prepare_all` with
+/// `Role::Resume`): ranking one resume against several indexes embeds it once.
+pub fn rank_prepared(
+    encoder: &Encoder,
+    resume: &Prepared,
+    index: &JobIndex,
+    options: RankOptions,
+    filter: impl FnMut(usize, &JobMeta) -> bool,
+) -> Result<Vec<IndexRanked>> {
+    if encoder.dim() != index.dim() || resume.vector.len() != index.dim() {
+        return Err(Error::Index(format!(
+            "the encoder makes {}-dimensional vectors, the index holds {}",
+            encoder.dim(),
+            index.dim()
+        )));
+    }
+    let top = options.top.min(index.len());
+    let options = RankOptions {
+        top,
+        shortlist: options.shortlist.min(index.len()),
+    };
     let shortlist = match options.shortlist {
         0 if index.has_line_vectors() => (options.top.saturating_mul(3)).max(50),
         0 => options.top,
@@ -88,7 +112,7 @@ pub fn rank_index(
         .iter()
         .zip(&jobs)
         .map(|(h, (job, _))| {
-            let report = report_of(&resume, job, model.clone());
+            let report = report_of(resume, job, model.clone());
             IndexRanked {
                 index: h.index,
                 similarity: h.score,
@@ -110,9 +134,13 @@ pub fn rank_index(
 /// A job as matching wants it, from the index; `false` when its line vectors still need
 /// embedding (not stored, or the text now splits into other lines than at build time).
 fn prepared_job(encoder: &Encoder, index: &JobIndex, i: usize) -> Result<(Prepared, bool)> {
-    let meta = &index.jobs[i];
+    let meta = index
+        .jobs
+        .get(i)
+        .ok_or_else(|| Error::Index(format!("no job {i} in the index")))?;
     let mut plan = plan_lexical(&meta.text, Role::Job)?;
-    plan.chunks = vec![String::new(); index.chunks(i)];
+    // Only the count is reported; the reader bounds it by the text's length.
+    plan.chunks = vec![String::new(); index.chunks(i).min(meta.text.len() + 1)];
     let vector = index.vector(i).unwrap_or_else(|| vec![0.0; encoder.dim()]);
     let (line_vectors, complete) = match index.line_vectors(i) {
         Some(v) if v.len() == plan.lines.len() => (v, true),

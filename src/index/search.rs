@@ -50,13 +50,14 @@ pub fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
 }
 
 /// The `top` rows with the highest approximate dot product with `query`, best first, among
-/// the rows `keep(i)` accepts.
+/// the rows `keep(i)` accepts (`top` is clamped to the number of rows).
 pub fn top_k(
     rows: &QuantizedRows,
     query: &[f32],
     top: usize,
     mut keep: impl FnMut(usize) -> bool,
 ) -> Vec<Hit> {
+    let top = top.min(rows.len());
     let (q, q_scale) = quantize(query);
     let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(top + 1);
     if top == 0 || rows.dim == 0 {
@@ -144,5 +145,7 @@ mod tests {
         assert_eq!(hits.iter().map(|h| h.index).collect::<Vec<_>>(), vec![2, 3]);
         assert!(top_k(&r, &[0.0, 1.0], 0, |_| true).is_empty());
         assert_eq!(top_k(&r, &[1.0, 0.0], 10, |_| true).len(), 5);
+        // A huge `top` is clamped to the rows, not allocated.
+        assert_eq!(top_k(&r, &[1.0, 0.0], usize::MAX, |_| true).len(), 5);
     }
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
-use cvmatch::index::{synth, IndexBuilder, IndexIdentity, JobIndex, JobMeta};
+use cvmatch::index::{build, synth, BuildOptions, IndexIdentity, JobIndex, JobMeta};
 use cvmatch::model_dir::ModelDir;
 use cvmatch::stats::Summary;
 use cvmatch::{Error, Result};
@@ -21,6 +21,8 @@ use crate::ModelArgs;
 pub enum IndexCommand {
     /// Embed jobs (JSON Lines: id, title, text; other fields kept) into an index file.
     Build(BuildArgs),
+    /// Join the shards of one board (`build --shard K/N`) into the index a full build gives.
+    Merge(MergeArgs),
     /// Describe an index file (model, counts, sizes) as JSON.
     Info(InfoArgs),
     /// Write a seeded synthetic corpus (benchmarks only): JSON Lines, or an index with --out.
@@ -47,6 +49,55 @@ pub struct BuildArgs {
     /// Jobs per encoder call.
     #[arg(long, default_value_t = 8)]
     batch: usize,
+    /// An older index of this board: jobs whose text is unchanged (same weights) keep its
+    /// vectors instead of being embedded again; removed jobs are dropped.
+    #[arg(long, value_name = "OLD.cvx")]
+    reuse: Option<PathBuf>,
+    /// Build only slice K of N (K from 0), chosen by a stable hash of the job id; join the
+    /// N shards with `cvmatch index merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<(u32, u32)>,
+    /// Bits per stored requirement-line value: 8, 4, 2 or 1 (docs/index-format.md).
+    #[arg(long, default_value_t = 4, value_parser = parse_bits)]
+    line_bits: u8,
+}
+
+/// 1, 2, 4 or 8.
+fn parse_bits(s: &str) -> std::result::Result<u8, String> {
+    match s.trim().parse::<u8>() {
+        Ok(b @ (1 | 2 | 4 | 8)) => Ok(b),
+        _ => Err(format!("line bits must be 1, 2, 4 or 8, not {s:?}")),
+    }
+}
+
+/// `K/N` with `K < N`.
+fn parse_shard(s: &str) -> std::result::Result<(u32, u32), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("expected K/N (e.g. 0/4), got {s:?}"))?;
+    let k: u32 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("K in {s:?} is not a number"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("N in {s:?} is not a number"))?;
+    if n == 0 || k >= n {
+        return Err(format!("{s}: need 0 <= K < N"));
+    }
+    Ok((k, n))
+}
+
+/// Options of `cvmatch index merge`.
+#[derive(Args)]
+pub struct MergeArgs {
+    /// The shards, every slice K/N of one build exactly once, in any order.
+    #[arg(required = true)]
+    shards: Vec<PathBuf>,
+    /// The merged index to write.
+    #[arg(long)]
+    out: PathBuf,
 }
 
 /// Options of `cvmatch index info`.
@@ -93,6 +144,7 @@ pub struct BenchArgs {
 pub fn run(command: IndexCommand) -> Result<ExitCode> {
     match command {
         IndexCommand::Build(args) => build(args),
+        IndexCommand::Merge(args) => merge(args),
         IndexCommand::Info(args) => info(args),
         IndexCommand::Synth(args) => synth_cmd(args),
         IndexCommand::Bench(args) => bench(args),
@@ -136,42 +188,92 @@ pub fn load_model(model: &ModelArgs) -> Result<(cvmatch::Encoder, IndexIdentity)
     Ok((dir.encoder()?, identity))
 }
 
+fn read_index(path: &Path) -> Result<JobIndex> {
+    JobIndex::from_bytes_any_model(&read_bytes(path)?).map_err(|e| match e {
+        Error::Index(m) => Error::Index(format!("{}: {m}", path.display())),
+        other => other,
+    })
+}
+
 fn build(args: BuildArgs) -> Result<ExitCode> {
     let jobs = parse_jobs(&read_text(&args.jobs)?, &args.jobs.display().to_string())?;
     let (encoder, identity) = load_model(&args.model)?;
+    let old = args.reuse.as_deref().map(read_index).transpose()?;
+    if let Some(old) = &old {
+        if old.identity().check(&identity).is_err()
+            || old.line_bits() != (!args.no_lines).then_some(args.line_bits)
+        {
+            eprintln!(
+                "{}: built with other weights or line settings; every job is embedded again",
+                args.reuse.as_deref().unwrap_or(Path::new("")).display()
+            );
+        }
+    }
+    let options = BuildOptions {
+        line_vectors: !args.no_lines,
+        line_bits: args.line_bits,
+        batch: args.batch.max(1),
+        shard: args.shard,
+    };
     let t0 = Instant::now();
-    let mut builder = IndexBuilder::new(identity, encoder.dim(), !args.no_lines);
     let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+        let bar = indicatif::ProgressBar::new(0);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} jobs {elapsed} (eta {eta})",
+            "{bar:40} {pos}/{len} jobs {elapsed} (eta {eta}) {msg}",
         ) {
             bar.set_style(style);
         }
         bar
     });
-    let mut rest = jobs.into_iter().peekable();
-    while rest.peek().is_some() {
-        let batch: Vec<JobMeta> = rest.by_ref().take(args.batch.max(1)).collect();
-        let n = batch.len() as u64;
-        builder.add_jobs(&encoder, batch)?;
+    let mut last = build::BuildProgress::default();
+    let index = build::build_job_index(&encoder, &identity, jobs, &options, old.as_ref(), |p| {
         if let Some(bar) = &bar {
-            bar.inc(n);
+            bar.set_length(p.total as u64);
+            bar.set_position(p.done as u64);
+            bar.set_message(format!("{} reused", p.reused));
         }
-    }
+        last = *p;
+    })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let index = builder.finish();
+    let bytes = index.to_bytes();
+    write_bytes(&args.out, &bytes)?;
+    let shard = index.shard();
+    eprintln!(
+        "{}: {} jobs{}, {} bytes ({} per job), {} embedded, {} reused, built in {:.1} s",
+        args.out.display(),
+        index.len(),
+        if shard.n > 1 {
+            format!(" (slice {}/{} of {})", shard.k, shard.n, shard.board_jobs)
+        } else {
+            String::new()
+        },
+        bytes.len(),
+        bytes.len() / index.len().max(1),
+        last.embedded,
+        last.reused,
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn merge(args: MergeArgs) -> Result<ExitCode> {
+    let shards = args
+        .shards
+        .iter()
+        .map(|p| read_index(p))
+        .collect::<Result<Vec<_>>>()?;
+    let index = cvmatch::index::merge(&shards)?;
     let bytes = index.to_bytes();
     write_bytes(&args.out, &bytes)?;
     eprintln!(
-        "{}: {} jobs, {} bytes ({} per job), built in {:.1} s",
+        "{}: {} jobs from {} shards, {} bytes ({} per job)",
         args.out.display(),
         index.len(),
+        shards.len(),
         bytes.len(),
-        bytes.len() / index.len().max(1),
-        t0.elapsed().as_secs_f64()
+        bytes.len() / index.len().max(1)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -186,7 +288,10 @@ struct Info {
     weights_sha256: String,
     dimension: usize,
     jobs: usize,
+    shard: cvmatch::index::Shard,
     line_vectors: Option<usize>,
+    distinct_line_vectors: Option<usize>,
+    line_bits: Option<u8>,
     bytes: usize,
     bytes_per_job: usize,
     vector_bytes_per_job: usize,
@@ -199,20 +304,28 @@ fn info(args: InfoArgs) -> Result<ExitCode> {
     let index = JobIndex::from_bytes_any_model(&bytes)?;
     let n = index.len().max(1);
     let lines = index.line_count();
+    let distinct = index.distinct_line_count();
+    let line_bits = index.line_bits();
     let text: usize = index.jobs().iter().map(|j| j.text.len()).sum();
     print_json(&Info {
         file: args.file.display().to_string(),
-        format_version: cvmatch::index::format::VERSION,
+        format_version: index.format_version(),
         model_id: index.identity().model_id.clone(),
         weights_format: index.identity().weights_format.clone(),
         weights_sha256: index.identity().weights_sha256.clone(),
         dimension: index.dim(),
         jobs: index.len(),
+        shard: index.shard(),
         line_vectors: lines,
+        distinct_line_vectors: distinct,
+        line_bits,
         bytes: bytes.len(),
         bytes_per_job: bytes.len() / n,
         vector_bytes_per_job: index.dim() + 4,
-        line_vector_bytes_per_job: lines.map_or(0, |l| l * (index.dim() + 4) / n),
+        line_vector_bytes_per_job: match (distinct, line_bits) {
+            (Some(d), Some(b)) => d * (index.dim() * b as usize / 8 + 4) / n,
+            _ => 0,
+        },
         text_bytes_per_job: text / n,
     })?;
     Ok(ExitCode::SUCCESS)

@@ -24,7 +24,7 @@ pub struct RankArgs {
     /// A precomputed job index (`cvmatch index build`) instead of `--jobs`.
     #[arg(long)]
     index: Option<PathBuf>,
-    /// How many jobs to print.
+    /// How many jobs to print (at most the number of jobs).
     #[arg(long, default_value_t = 10)]
     top: usize,
     /// Print each job's full report too.
@@ -92,7 +92,7 @@ pub fn run(args: RankArgs) -> Result<ExitCode> {
     let jobs = parse_jobs(&read_text(jobs_path)?, &jobs_path.display().to_string())?;
     let encoder = args.model.load()?;
     let texts: Vec<&str> = jobs.iter().map(|j| j.text.as_str()).collect();
-    let ranked = cvmatch::matching::rank(&encoder, &resume, &texts, args.top)?;
+    let ranked = cvmatch::matching::rank(&encoder, &resume, &texts, args.top.min(jobs.len()))?;
     for (i, r) in ranked.iter().enumerate() {
         let job = &jobs[r.index];
         let line = Line {

@@ -20,6 +20,8 @@
 
 pub mod error;
 pub mod index;
+pub mod jsonl;
+pub mod limits;
 pub mod manifest;
 pub mod matching;
 pub mod model;

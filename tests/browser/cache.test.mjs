@@ -105,7 +105,9 @@ test('offline: with the model server stopped, a new visit still gets a matcher',
 });
 
 test('a corrupted cache entry is detected, evicted and fetched again', async () => {
-  const configUrl = modelServer.url + MODEL_PATH + 'config.json';
+  // cache keys carry the content hash (src/web/files.rs cache_key)
+  const configSha = manifest.files.find((f) => f.name === 'config.json').sha256;
+  const configUrl = `${modelServer.url}${MODEL_PATH}config.json?sha256=${configSha}`;
   const good = fs.readFileSync(path.join(REPO, 'models/all-MiniLM-L6-v2/config.json'));
   // Corrupt the stored copy from a page of the cache's origin: same length, one byte changed.
   {

@@ -176,11 +176,17 @@ fn run(name: &str, seed: u64, mut make: impl FnMut(&mut Rng) -> (Vec<u8>, String
     let (mut ok, mut errors, mut slowest) = (0usize, std::collections::BTreeMap::new(), 0f64);
     let mut failures = Vec::new();
     // silence the default hook's backtraces; the failures are listed below
+    let trace = std::env::var_os("CVMATCH_MUTATION_TRACE").is_some();
     let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    if !trace {
+        std::panic::set_hook(Box::new(|_| {}));
+    }
     let n = cases();
     for case in 0..n {
         let (bytes, how) = make(&mut rng);
+        if trace {
+            eprintln!("{name} case {case}: {how}");
+        }
         let t = Instant::now();
         match catch_unwind(AssertUnwindSafe(|| check(&bytes))) {
             Ok(Outcome::Ok) => ok += 1,

@@ -86,20 +86,31 @@ pub fn read(bytes: &[u8], file: &str) -> Result<GgufWeights> {
     let mut quantized = HashMap::new();
     for (name, info) in &content.tensor_infos {
         // a sane element count before anything is allocated: no format here is below
-        // 4 bits per value
+        // 4 bits per value. An empty tensor is refused too: candle would view its empty
+        // (1-aligned, dangling) buffer as a slice of f32 or blocks, which is undefined
+        // behaviour (a debug build aborts on it; found by tests/hostile_readers.rs).
         let elems = info
             .shape
             .dims()
             .iter()
             .try_fold(1usize, |acc, &d| acc.checked_mul(d));
-        if !matches!(elems, Some(n) if n <= bytes.len().saturating_mul(2)) {
-            return Err(weights_error(
-                file,
-                format!(
-                    "tensor {name} declares shape {:?}, larger than the file",
-                    info.shape
-                ),
-            ));
+        match elems {
+            Some(0) => {
+                return Err(weights_error(
+                    file,
+                    format!("tensor {name} declares shape {:?}, with no element", info.shape),
+                ))
+            }
+            Some(n) if n <= bytes.len().saturating_mul(2) => {}
+            _ => {
+                return Err(weights_error(
+                    file,
+                    format!(
+                        "tensor {name} declares shape {:?}, larger than the file",
+                        info.shape
+                    ),
+                ))
+            }
         }
         let q = info
             .read(&mut cursor, content.tensor_data_offset, &Device::Cpu)

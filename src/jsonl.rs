@@ -103,7 +103,10 @@ mod tests {
     #[test]
     fn texts_are_strings_or_text_fields() {
         assert_eq!(parse_text_line(b"\"hi\"", 1).unwrap(), "hi");
-        assert_eq!(parse_text_line(br#"{"text":"hi","id":3}"#, 1).unwrap(), "hi");
+        assert_eq!(
+            parse_text_line(br#"{"text":"hi","id":3}"#, 1).unwrap(),
+            "hi"
+        );
         for bad in [&b"3"[..], b"{\"text\":3}", b"[", b"\xff\"", b""] {
             assert_eq!(parse_text_line(bad, 2).unwrap_err().code(), "bad_input");
         }

@@ -73,7 +73,10 @@ impl Manifest {
             if !is_relative_name(&f.name) {
                 return Err(Error::config(
                     "manifest.json",
-                    format!("file name {:?} must be a relative path inside the model", f.name),
+                    format!(
+                        "file name {:?} must be a relative path inside the model",
+                        f.name
+                    ),
                 ));
             }
             if !is_sha256_hex(&f.sha256) {
@@ -156,7 +159,9 @@ pub fn is_relative_name(name: &str) -> bool {
         && !name.starts_with('/')
         && !name.contains('\\')
         && !name.contains(':')
-        && name.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+        && name
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 /// Whether a string is a lower- or upper-case hex sha256 (64 hex digits).
@@ -249,8 +254,14 @@ mod tests {
             sha256: sha.into(),
         };
         assert!(pins.check_weights("q8", &entry(&a)).is_ok());
-        assert_eq!(pins.check_weights("q8", &entry(&b)).unwrap_err().code(), "integrity");
-        assert!(pins.check_weights("f32", &entry(&b)).is_ok(), "f32 is not pinned");
+        assert_eq!(
+            pins.check_weights("q8", &entry(&b)).unwrap_err().code(),
+            "integrity"
+        );
+        assert!(
+            pins.check_weights("f32", &entry(&b)).is_ok(),
+            "f32 is not pinned"
+        );
         for bad in ["manifest", "q8=abc", "q8=zz", &format!("x={a}z")] {
             assert_eq!(ModelPins::parse(bad).unwrap_err().code(), "model", "{bad}");
         }
@@ -261,7 +272,16 @@ mod tests {
         for good in ["config.json", "1_Pooling/config.json", "a..b"] {
             assert!(is_relative_name(good), "{good}");
         }
-        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a//b", "C:x", "a\\b", "./a"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a//b",
+            "C:x",
+            "a\\b",
+            "./a",
+        ] {
             assert!(!is_relative_name(bad), "{bad}");
         }
     }

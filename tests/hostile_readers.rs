@@ -170,7 +170,12 @@ fn cases() -> usize {
 }
 
 /// Runs `check` on `cases()` mutations of `base`; panics listing every case that panicked.
-fn run(name: &str, seed: u64, mut make: impl FnMut(&mut Rng) -> (Vec<u8>, String), check: impl Fn(&[u8]) -> Outcome) {
+fn run(
+    name: &str,
+    seed: u64,
+    mut make: impl FnMut(&mut Rng) -> (Vec<u8>, String),
+    check: impl Fn(&[u8]) -> Outcome,
+) {
     let mut rng = Rng(seed);
     let t0 = Instant::now();
     let (mut ok, mut errors, mut slowest) = (0usize, std::collections::BTreeMap::new(), 0f64);

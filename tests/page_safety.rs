@@ -75,7 +75,10 @@ fn no_html_sinks_in_the_site_or_the_package() {
 #[test]
 fn the_check_sees_a_sink() {
     // the scanner itself: a use is found, a comment is not
-    assert_eq!(sink_uses("a.innerHTML = b;\n// innerHTML is banned").len(), 1);
+    assert_eq!(
+        sink_uses("a.innerHTML = b;\n// innerHTML is banned").len(),
+        1
+    );
     assert_eq!(sink_uses("el.insertAdjacentHTML('x', y)")[0].0, 1);
     assert!(sink_uses("el.textContent = y").is_empty());
 }

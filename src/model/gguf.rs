@@ -98,7 +98,10 @@ pub fn read(bytes: &[u8], file: &str) -> Result<GgufWeights> {
             Some(0) => {
                 return Err(weights_error(
                     file,
-                    format!("tensor {name} declares shape {:?}, with no element", info.shape),
+                    format!(
+                        "tensor {name} declares shape {:?}, with no element",
+                        info.shape
+                    ),
                 ))
             }
             Some(n) if n <= bytes.len().saturating_mul(2) => {}
@@ -166,7 +169,11 @@ impl Walker<'_> {
         Some(b.iter().rev().fold(0u64, |acc, &x| (acc << 8) | x as u64))
     }
     fn len(&mut self) -> Option<usize> {
-        let n = if self.wide { self.uint(8)? } else { self.uint(4)? };
+        let n = if self.wide {
+            self.uint(8)?
+        } else {
+            self.uint(4)?
+        };
         usize::try_from(n).ok()
     }
     /// Skips one value of type `t`; returns it when it is an integer.

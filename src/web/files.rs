@@ -57,13 +57,19 @@ impl Trust {
         }
         let pins = match PINNED {
             Some(text) => ModelPins::parse(text).map_err(|e| {
-                Error::internal(format!("the pins compiled into this build are invalid: {e}"))
+                Error::internal(format!(
+                    "the pins compiled into this build are invalid: {e}"
+                ))
             })?,
             None => ModelPins::default(),
         };
         Ok(Self {
             manifest_sha256: pins.manifest.clone(),
-            source: if pins.manifest.is_some() { "pinned" } else { "none" },
+            source: if pins.manifest.is_some() {
+                "pinned"
+            } else {
+                "none"
+            },
             pins,
         })
     }
@@ -212,9 +218,15 @@ fn content_type(name: &str) -> &'static str {
 
 async fn manifest_from_network(url: &str, trust: &Trust) -> Result<(Manifest, Vec<u8>)> {
     let response = fetch::get(url, true).await?;
-    let bytes =
-        fetch::read_body(url, "manifest.json", &response, MAX_MANIFEST_BYTES, None, |_| {})
-            .await?;
+    let bytes = fetch::read_body(
+        url,
+        "manifest.json",
+        &response,
+        MAX_MANIFEST_BYTES,
+        None,
+        |_| {},
+    )
+    .await?;
     trust.check_manifest(&bytes)?;
     Ok((Manifest::from_json(&bytes)?, bytes))
 }
@@ -343,13 +355,20 @@ async fn load_file(
     let before = overall.loaded;
     let step = (entry.bytes / 100).max(64 * 1024);
     let mut last_posted = 0u64;
-    let bytes = fetch::read_body(&url, &entry.name, &response, entry.bytes, Some(entry.bytes), |loaded| {
-        if loaded - last_posted >= step || loaded == entry.bytes {
-            last_posted = loaded;
-            progress(Some(&entry.name), loaded, entry.bytes);
-            progress(None, before + loaded, overall.total);
-        }
-    })
+    let bytes = fetch::read_body(
+        &url,
+        &entry.name,
+        &response,
+        entry.bytes,
+        Some(entry.bytes),
+        |loaded| {
+            if loaded - last_posted >= step || loaded == entry.bytes {
+                last_posted = loaded;
+                progress(Some(&entry.name), loaded, entry.bytes);
+                progress(None, before + loaded, overall.total);
+            }
+        },
+    )
     .await?;
     let t1 = now_ms();
     profile.ms = t1 - t0;
@@ -378,7 +397,9 @@ pub async fn load_model(
 ) -> Result<LoadedFiles> {
     let (manifest, manifest_profile) = load_manifest(base, trust, cache).await?;
     if trust.source == "pinned" {
-        trust.pins.check_weights(weights, manifest.weights_file(weights)?)?;
+        trust
+            .pins
+            .check_weights(weights, manifest.weights_file(weights)?)?;
     }
     let entries: Vec<ManifestFile> = files_to_load(&manifest, weights)?
         .into_iter()

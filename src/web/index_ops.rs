@@ -176,7 +176,11 @@ pub async fn load(request: &Request) -> Result<Reply> {
             let verify_ms = now_ms() - t2;
             // A storage failure leaves the index in memory only; `cached` says so.
             let key = index_key(&url, &hex);
-            if cache.put(&key, &body, "application/octet-stream").await.is_ok() {
+            if cache
+                .put(&key, &body, "application/octet-stream")
+                .await
+                .is_ok()
+            {
                 // older versions of this index (never anything else)
                 for old in stored.iter().filter(|k| **k != key) {
                     cache.delete(old).await;

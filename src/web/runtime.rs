@@ -224,7 +224,8 @@ async fn load(args: LoadArgs) -> Result<Reply> {
     let mut on_progress = |file: Option<&str>, loaded: u64, total: u64| {
         protocol::post_progress(file, loaded, total);
     };
-    let loaded = files::load_model(&base, &args.weights, &trust, &mut cache, &mut on_progress).await?;
+    let loaded =
+        files::load_model(&base, &args.weights, &trust, &mut cache, &mut on_progress).await?;
     index_ops::set_identity(IndexIdentity::from_manifest(&loaded.manifest, &args.weights).ok());
     let t1 = now_ms();
     let encoder = Encoder::from_bytes(loaded.model_files()?)?;

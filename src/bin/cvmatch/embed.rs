@@ -77,7 +77,13 @@ pub fn run(args: EmbedArgs) -> Result<ExitCode> {
     };
     loop {
         number += 1;
-        if !read_line(&mut input, &mut line, args.max_line_bytes, number, "<stdin>")? {
+        if !read_line(
+            &mut input,
+            &mut line,
+            args.max_line_bytes,
+            number,
+            "<stdin>",
+        )? {
             break;
         }
         pending.push(parse_text_line(&line, number)?);

@@ -35,7 +35,10 @@ pub fn read_line(
     }
     if line.len() > max || (!ended && read as u64 == cap) {
         return Err(Error::too_large(
-            format!("line {number}: bytes in one input line (--max-line-bytes)"),
+            format!(
+                "line {number}: bytes in one input line (--max-line-bytes; reading stopped \
+                 one byte past the limit)"
+            ),
             max as u64,
             line.len() as u64,
         ));

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod error;
+pub mod guard;
 pub mod index;
 pub mod jsonl;
 pub mod limits;

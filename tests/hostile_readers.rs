@@ -179,6 +179,7 @@ fn run(
     let mut rng = Rng(seed);
     let t0 = Instant::now();
     let (mut ok, mut errors, mut slowest) = (0usize, std::collections::BTreeMap::new(), 0f64);
+    let mut slowest_case = String::new();
     let mut failures = Vec::new();
     // silence the default hook's backtraces; the failures are listed below
     let trace = std::env::var_os("CVMATCH_MUTATION_TRACE").is_some();
@@ -206,11 +207,14 @@ fn run(
                 failures.push(format!("case {case} ({how}): PANIC {msg}"));
             }
         }
-        slowest = slowest.max(t.elapsed().as_secs_f64());
+        if t.elapsed().as_secs_f64() > slowest {
+            slowest = t.elapsed().as_secs_f64();
+            slowest_case = format!("case {case}: {how}");
+        }
     }
     std::panic::set_hook(hook);
     eprintln!(
-        "{name}: {n} cases in {:.2} s (slowest {:.1} ms): {ok} loaded, errors {errors:?}",
+        "{name}: {n} cases in {:.2} s (slowest {:.1} ms, {slowest_case}): {ok} loaded, errors {errors:?}",
         t0.elapsed().as_secs_f64(),
         slowest * 1e3
     );
@@ -376,6 +380,44 @@ fn config_json_mutations_never_panic() {
 }
 
 #[test]
+fn tokenizer_and_pooling_json_mutations_never_panic() {
+    let spec = TinySpec::default();
+    let config = config_json(&spec);
+    let st = safetensors_bytes(&spec);
+    let tokenizer = tokenizer_json();
+    let pooling = serde_json::json!({
+        "word_embedding_dimension": spec.hidden, "pooling_mode_cls_token": false,
+        "pooling_mode_mean_tokens": true, "pooling_mode_max_tokens": false,
+        "pooling_mode_mean_sqrt_len_tokens": false
+    })
+    .to_string();
+    let sbert = serde_json::json!({"max_seq_length": 24, "do_lower_case": false}).to_string();
+    // which file a case mutates: 0 tokenizer.json, 1 pooling config, 2 sentence_bert_config
+    let which = std::cell::Cell::new(0usize);
+    run(
+        "tokenizer/pooling json",
+        0x70c,
+        |rng| {
+            which.set(rng.below(3));
+            let base = [&tokenizer, &pooling, &sbert][which.get()];
+            let (b, how) = mutate_json(rng, base.as_bytes());
+            (b, format!("file {}: {how}", which.get()))
+        },
+        |bytes| {
+            let w = which.get();
+            load(ModelFiles {
+                config: config.as_bytes(),
+                tokenizer: if w == 0 { bytes } else { tokenizer.as_bytes() },
+                weights: &st,
+                weights_name: "model.safetensors",
+                pooling_config: Some(if w == 1 { bytes } else { pooling.as_bytes() }),
+                sentence_bert_config: Some(if w == 2 { bytes } else { sbert.as_bytes() }),
+            })
+        },
+    );
+}
+
+#[test]
 fn manifest_mutations_never_panic() {
     let dir = common::write_tiny_model(&TinySpec::default());
     let root = dir.path();
@@ -476,3 +518,4 @@ fn json_lines_mutations_never_panic() {
         },
     );
 }
+

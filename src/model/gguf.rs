@@ -54,7 +54,10 @@ pub fn read(bytes: &[u8], file: &str) -> Result<GgufWeights> {
     let corrupt = |e: candle_core::Error| {
         weights_error(
             file,
-            format!("not a readable GGUF file ({e}); the download may be truncated"),
+            format!(
+                "not a readable GGUF file ({}); the download may be truncated",
+                first_line(&e)
+            ),
         )
     };
     let mut cursor = Cursor::new(bytes);
@@ -132,6 +135,12 @@ pub fn read(bytes: &[u8], file: &str) -> Result<GgufWeights> {
         float,
         quantized,
     })
+}
+
+/// The first line of an error's message: candle appends a backtrace when `RUST_BACKTRACE`
+/// is set, which is no part of a message for users.
+pub(crate) fn first_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
 }
 
 /// candle's reader divides by `general.alignment`; a zero there would panic, so it is

@@ -54,7 +54,10 @@ fn template_processing(p: &serde_json::Value) -> Result<()> {
         let pieces = p.get(template).and_then(|t| t.as_array());
         for piece in pieces.into_iter().flatten() {
             if let Some(special) = piece.get("SpecialToken") {
-                let id = special.get("id").and_then(|i| i.as_str()).unwrap_or_default();
+                let id = special
+                    .get("id")
+                    .and_then(|i| i.as_str())
+                    .unwrap_or_default();
                 if !specials.is_some_and(|s| s.contains_key(id)) {
                     return Err(tokenizer_error(format!(
                         "the {template} template uses special token {id:?}, which \

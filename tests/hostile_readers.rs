@@ -518,4 +518,3 @@ fn json_lines_mutations_never_panic() {
         },
     );
 }
-

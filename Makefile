@@ -40,7 +40,8 @@ bench: model
 
 ## The browser package: wasm32 (+simd128) → wasm-bindgen → pkg/. WASM_OPT=1 adds wasm-opt -O3.
 build: site-vendor index
-	./scripts/build_wasm.sh
+	@# the model's manifest and weights hashes, compiled into the module (see scripts/pin_model.sh)
+	CVMATCH_MODEL_PINS="$$(./scripts/pin_model.sh $(MODEL_DIR))" ./scripts/build_wasm.sh
 
 ## Debian's chromium and playwright-core (never `npx playwright install`: it downloads browsers).
 browser-tools:
@@ -115,6 +116,8 @@ index: model www/jobs/jobs.cvx
 www/jobs/jobs.cvx: www/jobs/jobs.jsonl $(MODEL_DIR)/manifest.json $(MODEL_DIR)/$(WEIGHTS_FILE_$(INDEX_WEIGHTS)) $(INDEX_SOURCES)
 	$(CARGO) build --quiet --bin cvmatch
 	./target/debug/cvmatch index build --model $(MODEL_DIR) --weights $(INDEX_WEIGHTS) --jobs $< --out $@
+	@# the listing loadIndex revalidates a cached index against
+	sha256sum $@ | cut -d' ' -f1 > $@.sha256
 
 ## The sample index again, embedding only new or changed jobs (their vectors are keyed by the
 ## text and the weights' sha256). After a change to the model or text code, run `make index`

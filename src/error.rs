@@ -85,9 +85,28 @@ pub enum Error {
     /// A document is password-protected or encrypted.
     #[error("{0}")]
     Encrypted(String),
-    /// A document is over a size limit of [`crate::document::limits`] (the limit is named).
-    #[error("{0}")]
-    TooLarge(String),
+    /// A file could not be written ([`Error::Io`] is for reading).
+    #[error("cannot write {path}: {source}")]
+    IoWrite {
+        /// The path involved.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A broken invariant of cvmatch itself (a bug, not the caller's input).
+    #[error("internal error (please report it): {0}")]
+    Internal(String),
+    /// An input over one of the documented limits ([`crate::limits`], `docs/limits.md`).
+    #[error("{what}: {actual} is more than the limit of {limit} (see docs/limits.md)")]
+    TooLarge {
+        /// What was counted (`jobs per request`, `input line bytes`, …).
+        what: String,
+        /// The limit.
+        limit: u64,
+        /// What the input has.
+        actual: u64,
+    },
 }
 
 /// The crate's result type.
@@ -95,7 +114,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// A stable code for programs: `io`, `model`, `integrity`, `bad_input`,
-    /// `network`, `html_response`, `quota`, `index`, `no_text`, `encrypted`, `too_large`.
+    /// `network`, `html_response`, `quota`, `index`, `no_text`, `encrypted`, `internal`,
+    /// `too_large`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::Io { .. } => "io",
@@ -112,13 +132,45 @@ impl Error {
             Error::Index(_) => "index",
             Error::NoText(_) => "no_text",
             Error::Encrypted(_) => "encrypted",
-            Error::TooLarge(_) => "too_large",
+            Error::IoWrite { .. } => "io",
+            Error::Internal(_) => "internal",
+            Error::TooLarge { .. } => "too_large",
         }
     }
 
     /// Shorthand for [`Error::BadInput`].
     pub fn bad_input(message: impl Into<String>) -> Self {
         Error::BadInput(message.into())
+    }
+
+    /// Shorthand for [`Error::Internal`]: a broken invariant, never the input's fault.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::Internal(message.into())
+    }
+
+    /// An [`Error::TooLarge`]: `actual` is over `limit`.
+    pub fn too_large(what: impl Into<String>, limit: u64, actual: u64) -> Self {
+        Error::TooLarge {
+            what: what.into(),
+            limit,
+            actual,
+        }
+    }
+
+    /// An [`Error::Io`] while reading `path`.
+    pub fn read(path: impl std::fmt::Display, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_string(),
+            source,
+        }
+    }
+
+    /// An [`Error::IoWrite`] while writing `path`.
+    pub fn write(path: impl std::fmt::Display, source: std::io::Error) -> Self {
+        Error::IoWrite {
+            path: path.to_string(),
+            source,
+        }
     }
 
     /// Shorthand for [`Error::Config`].
@@ -128,4 +180,102 @@ impl Error {
             message: message.into(),
         }
     }
+}
+
+/// Turning foreign errors into cvmatch's, without hand-written `map_err` closures (after
+/// candle-core's `Context` trait): the caller names the file or the kind, the foreign
+/// error's text becomes the message.
+///
+/// ```
+/// use cvmatch::error::{Context, Error};
+/// let parsed: cvmatch::Result<u32> = "x".parse::<u32>().context(|e| Error::bad_input(format!("--top: {e}")));
+/// assert_eq!(parsed.unwrap_err().code(), "bad_input");
+/// let none: Option<u32> = None;
+/// assert_eq!(none.context(|_| Error::internal("a value was expected")).unwrap_err().code(), "internal");
+/// ```
+pub trait Context<T> {
+    /// Converts the error (or `None`) with `wrap`, which gets the foreign error's message.
+    fn context(self, wrap: impl FnOnce(String) -> Error) -> Result<T>;
+}
+
+impl<T, E: std::fmt::Display> Context<T> for std::result::Result<T, E> {
+    fn context(self, wrap: impl FnOnce(String) -> Error) -> Result<T> {
+        self.map_err(|e| wrap(e.to_string()))
+    }
+}
+
+impl<T> Context<T> for Option<T> {
+    fn context(self, wrap: impl FnOnce(String) -> Error) -> Result<T> {
+        self.ok_or_else(|| wrap("missing".to_string()))
+    }
+}
+
+/// I/O results that say whether they were reading or writing, and which file.
+///
+/// ```
+/// use cvmatch::error::IoContext;
+/// let e = std::fs::read("/nonexistent/cvmatch").reading("/nonexistent/cvmatch").unwrap_err();
+/// assert!(e.to_string().starts_with("cannot read /nonexistent/cvmatch"));
+/// ```
+pub trait IoContext<T> {
+    /// An [`Error::Io`] naming `path`.
+    fn reading(self, path: impl std::fmt::Display) -> Result<T>;
+    /// An [`Error::IoWrite`] naming `path`.
+    fn writing(self, path: impl std::fmt::Display) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn reading(self, path: impl std::fmt::Display) -> Result<T> {
+        self.map_err(|e| Error::read(path, e))
+    }
+    fn writing(self, path: impl std::fmt::Display) -> Result<T> {
+        self.map_err(|e| Error::write(path, e))
+    }
+}
+
+/// Returns early with an error (after candle-core's `bail!`): `bail!(bad_input, "…", args)`,
+/// `bail!(internal, "…")`, `bail!(too_large, what, limit, actual)`, or `bail!(expr)` for
+/// any [`Error`].
+///
+/// ```
+/// fn top(n: usize) -> cvmatch::Result<usize> {
+///     if n == 0 {
+///         cvmatch::bail!(bad_input, "top must be at least 1, got {n}");
+///     }
+///     Ok(n)
+/// }
+/// assert_eq!(top(0).unwrap_err().code(), "bad_input");
+/// ```
+#[macro_export]
+macro_rules! bail {
+    (bad_input, $($arg:tt)+) => {
+        return Err($crate::Error::bad_input(format!($($arg)+)))
+    };
+    (internal, $($arg:tt)+) => {
+        return Err($crate::Error::internal(format!($($arg)+)))
+    };
+    (too_large, $what:expr, $limit:expr, $actual:expr $(,)?) => {
+        return Err($crate::Error::too_large($what, $limit as u64, $actual as u64))
+    };
+    ($err:expr $(,)?) => {
+        return Err($crate::Error::from($err))
+    };
+}
+
+/// Like [`bail!`] when a condition does not hold: `ensure!(cond, bad_input, "…")`.
+///
+/// ```
+/// fn check(n: usize) -> cvmatch::Result<()> {
+///     cvmatch::ensure!(n <= 10, too_large, "jobs per request", 10, n);
+///     Ok(())
+/// }
+/// assert_eq!(check(11).unwrap_err().code(), "too_large");
+/// ```
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($rest:tt)+) => {
+        if !$cond {
+            $crate::bail!($($rest)+);
+        }
+    };
 }

@@ -20,7 +20,10 @@
 
 pub mod document;
 pub mod error;
+pub mod guard;
 pub mod index;
+pub mod jsonl;
+pub mod limits;
 pub mod manifest;
 pub mod matching;
 pub mod model;

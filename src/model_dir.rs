@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
 use crate::manifest::Manifest;
 use crate::model::{Encoder, ModelFiles};
 
@@ -28,10 +28,7 @@ pub struct ModelDir {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    })
+    std::fs::read(path).reading(path.display())
 }
 
 impl ModelDir {

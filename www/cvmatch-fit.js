@@ -6,8 +6,15 @@
 //   <cvmatch-fit job="#job-description"></cvmatch-fit>
 //
 // Attributes:
-//   job        the job text itself, or a CSS selector of the element holding it (its textContent)
+//   job        `#id` of the element holding the job text (its text, never its markup), or
+//              the job text itself. Nothing else is taken as a selector: `job="main"` is the
+//              word "main", not the page's <main>, so the element never scores arbitrary
+//              page text it was not pointed at.
 //   model-url  the model directory (default: ../models/all-MiniLM-L6-v2/ next to this script)
+// The shadow root is open (so page styles cannot reach inside, yet tests and assistive
+// tooling can): any script of the host page can read what it shows, i.e. the visitor's
+// score, the job's requirements with the resume lines quoted as evidence, and matched and
+// missing terms. The resume file itself and its full text are never put in the DOM.
 // The model (~90 MB) is downloaded on the first click, not on page load, and kept by the
 // browser for later visits. Until it is ready a provisional keyword score is shown.
 import { startMatcher } from './matcher.js';
@@ -61,15 +68,17 @@ export class CvmatchFit extends HTMLElement {
     this.#root.append(input);
   }
 
-  /** The job text: the attribute itself, or the text of the element it selects. */
+  /**
+   * The job text: the text of the element `#id` names, or the attribute itself. An `#id`
+   * naming no element gives '' (the element then says so), never the id as a job text.
+   */
   get jobText() {
     const value = (this.getAttribute('job') ?? '').trim();
     if (!value) return '';
-    if (value.length < 200 && !value.includes('\n')) {
-      try {
-        const target = this.ownerDocument.querySelector(value);
-        if (target) return /** @type {HTMLElement} */ (target).innerText || target.textContent || '';
-      } catch { /* not a selector: the text itself */ }
+    const id = /^#([A-Za-z][\w-]*)$/.exec(value);
+    if (id) {
+      const target = this.ownerDocument.getElementById(id[1]);
+      return target ? (/** @type {HTMLElement} */ (target).innerText || target.textContent || '') : '';
     }
     return value;
   }
@@ -107,7 +116,7 @@ export class CvmatchFit extends HTMLElement {
     const button = /** @type {HTMLButtonElement} */ (this.#root.querySelector('button'));
     const say = (/** @type {string} */ text, error = false) => { status.className = error ? 'status error' : 'status'; status.textContent = text; };
     const job = this.jobText;
-    if (!job.trim()) { say('This job has no text to compare with (check the element’s job attribute).', true); return; }
+    if (!job.trim()) { say('This job has no text to compare with (the job attribute takes #id of the element holding the job, or the job text).', true); return; }
     const { matcher, ready } = this.#matcher();
     button.disabled = true;
     say(`Reading “${file.name}”…`);

@@ -23,17 +23,33 @@ function onProgress(e) {
     : `${mb(e.total)}: all model files verified`;
 }
 
+/**
+ * An element with children; strings become text nodes (never parsed as HTML: manifest
+ * fields and error messages come from the network).
+ * @param {string} tag @param {(Node|string)[]} [children] @param {string} [className]
+ */
+function el(tag, children = [], className) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  node.append(...children);
+  return node;
+}
+
+/** @param {{code?: string, message?: string}} e @param {string} prefix */
+const errorNode = (e, prefix) => el('span', [`${prefix}[${e.code}] ${e.message}`], 'error');
+
 /** @param {any} p the load profile */
 function renderProfile(p) {
-  const rows = p.files.map((f) =>
-    `<tr><td>${f.name}</td><td>${f.source}${f.evicted ? ' (evicted)' : ''}</td><td>${mb(f.bytes)}</td>` +
-    `<td>${ms(f.ms)}</td><td>${ms(f.verifyMs)}</td><td>${ms(f.storeMs)}</td></tr>`).join('');
-  $('profile').innerHTML =
-    `<p>${p.modelId} (${p.weights}, ${p.dimension} dims), ${p.cached ? 'cached' : 'not cached: ' + (p.cacheNote ?? '')}. ` +
-    `Ready in ${ms(p.totalMs)} after wasm init ${ms(p.wasmInitMs)}: manifest from ${p.manifest.source} ${ms(p.manifest.ms)}, ` +
-    `read ${ms(p.readMs)}, verify ${ms(p.verifyMs)}, store ${ms(p.storeMs)}, build ${ms(p.buildMs)}, first encode ${ms(p.firstEncodeMs)}. ` +
-    `Network ${mb(p.networkBytes)}, cache ${mb(p.cacheBytes)}.</p>` +
-    `<table><tr><th>file</th><th>source</th><th>size</th><th>read</th><th>verify</th><th>store</th></tr>${rows}</table>`;
+  const cells = (/** @type {string[]} */ values, tag = 'td') => el('tr', values.map((v) => el(tag, [v])));
+  const rows = p.files.map((/** @type {any} */ f) => cells([String(f.name), `${f.source}${f.evicted ? ' (evicted)' : ''}`,
+    mb(f.bytes), ms(f.ms), ms(f.verifyMs), ms(f.storeMs)]));
+  $('profile').replaceChildren(
+    el('p', [`${p.modelId} (${p.weights}, ${p.dimension} dims), ${p.cached ? 'cached' : 'not cached: ' + (p.cacheNote ?? '')}. ` +
+      `Ready in ${ms(p.totalMs)} after wasm init ${ms(p.wasmInitMs)}: manifest from ${p.manifest.source} ${ms(p.manifest.ms)}` +
+      `${p.manifest.trust ? ` (vouched for: ${p.manifest.trust})` : ''}, ` +
+      `read ${ms(p.readMs)}, verify ${ms(p.verifyMs)}, store ${ms(p.storeMs)}, build ${ms(p.buildMs)}, first encode ${ms(p.firstEncodeMs)}. ` +
+      `Network ${mb(p.networkBytes)}, cache ${mb(p.cacheBytes)}.`]),
+    el('table', [cells(['file', 'source', 'size', 'read', 'verify', 'store'], 'th'), ...rows]));
 }
 
 /** @param {Float32Array} a @param {Float32Array} b */
@@ -44,7 +60,7 @@ async function main() {
   try {
     matcher = await createMatcher({ modelUrl: '/models/all-MiniLM-L6-v2/', weights: 'q8', onProgress });
   } catch (e) {
-    $('status').innerHTML = `<span class="error">Could not load the model [${e.code}]: ${e.message}</span>`;
+    $('status').replaceChildren(errorNode(e, 'Could not load the model '));
     return;
   }
   const p = matcher.ready?.profile;
@@ -65,7 +81,7 @@ async function main() {
       $('similarity').textContent = dot(a, b).toFixed(3);
       $('timing').textContent = `(${ms(performance.now() - t0)})`;
     } catch (e) {
-      $('similarity').innerHTML = `<span class="error">[${e.code}] ${e.message}</span>`;
+      $('similarity').replaceChildren(errorNode(e, ''));
     } finally {
       button.disabled = false;
     }

@@ -37,10 +37,11 @@ pub fn docx_paragraphs(bytes: &[u8]) -> Result<Vec<Paragraph>> {
         .by_name("word/document.xml")
         .map_err(|_| corrupt("it has no word/document.xml: is it a Word document?"))?;
     if entry.size() > MAX_XML_BYTES {
-        return Err(Error::TooLarge(format!(
-            "the DOCX text is {} bytes of XML; the limit is {MAX_XML_BYTES} bytes",
-            entry.size()
-        )));
+        return Err(Error::TooLarge {
+            what: "bytes of XML in the DOCX text".into(),
+            limit: MAX_XML_BYTES,
+            actual: entry.size(),
+        });
     }
     let mut xml = String::new();
     entry
@@ -49,9 +50,11 @@ pub fn docx_paragraphs(bytes: &[u8]) -> Result<Vec<Paragraph>> {
         .read_to_string(&mut xml)
         .map_err(corrupt)?;
     if xml.len() as u64 > MAX_XML_BYTES {
-        return Err(Error::TooLarge(format!(
-            "the DOCX text is over {MAX_XML_BYTES} bytes of XML (the limit)"
-        )));
+        return Err(Error::TooLarge {
+            what: "bytes of XML in the DOCX text".into(),
+            limit: MAX_XML_BYTES,
+            actual: xml.len() as u64,
+        });
     }
     parse_document_xml(&xml)
 }
@@ -107,9 +110,11 @@ pub fn parse_document_xml(xml: &str) -> Result<Vec<Paragraph>> {
                     if let Some(p) = cur.take() {
                         if !p.text.trim().is_empty() {
                             if out.len() >= MAX_PARAGRAPHS {
-                                return Err(Error::TooLarge(format!(
-                                    "the DOCX document has over {MAX_PARAGRAPHS} paragraphs (the limit)"
-                                )));
+                                return Err(Error::TooLarge {
+                                    what: "paragraphs in the DOCX document".into(),
+                                    limit: MAX_PARAGRAPHS as u64,
+                                    actual: out.len() as u64 + 1,
+                                });
                             }
                             out.push(p);
                         }

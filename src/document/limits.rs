@@ -21,10 +21,11 @@ pub const MAX_ITEMS: usize = 1_000_000;
 pub const MAX_PARAGRAPHS: usize = 100_000;
 
 fn too_large(got: usize, limit: usize, unit: &str) -> Error {
-    Error::TooLarge(format!(
-        "the document has {got} {unit}; the limit is {limit} {unit} (a resume or a job ad is \
-         far smaller: paste the part that matters)"
-    ))
+    Error::TooLarge {
+        what: format!("{unit} in the document (a resume or a job ad is far smaller: paste the part that matters)"),
+        limit: limit as u64,
+        actual: got as u64,
+    }
 }
 
 /// Refuses a file over [`MAX_FILE_BYTES`].

@@ -15,11 +15,8 @@ use crate::text::lines::{evidence_lines, requirement_lines};
 use crate::text::normalize::{check_text, normalize};
 use crate::text::sections::SectionKind;
 
-/// At most this many resume lines are compared with requirements (a 200 KB text has
-/// thousands); the document vector still covers the whole text.
-pub const MAX_EVIDENCE_LINES: usize = 400;
-/// At most this many requirement lines are compared.
-pub const MAX_REQUIREMENT_LINES: usize = 80;
+/// The line limits, defined in [`crate::limits`].
+pub use crate::limits::{MAX_EVIDENCE_LINES, MAX_REQUIREMENT_LINES};
 
 /// Which side of a match a document is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

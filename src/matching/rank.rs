@@ -33,6 +33,13 @@ fn rank_against(
     others: &[&str],
     top: usize,
 ) -> Result<Vec<Ranked>> {
+    crate::limits::check_jobs_per_request(
+        others.len(),
+        match role {
+            Role::Resume => "jobs",
+            Role::Job => "resumes",
+        },
+    )?;
     let other_role = match role {
         Role::Resume => Role::Job,
         Role::Job => Role::Resume,
@@ -63,9 +70,9 @@ fn rank_against(
     Ok(best_first(ranked, top))
 }
 
-/// Sorts by score, best first (ties by input order), and keeps `top`.
+/// Sorts by score, best first (ties by input order), and keeps `top` (clamped to the count).
 pub fn best_first(mut ranked: Vec<Ranked>, top: usize) -> Vec<Ranked> {
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
-    ranked.truncate(top);
+    ranked.truncate(crate::limits::clamp_top(top, ranked.len()));
     ranked
 }

@@ -54,7 +54,10 @@ pub fn read(bytes: &[u8], file: &str) -> Result<GgufWeights> {
     let corrupt = |e: candle_core::Error| {
         weights_error(
             file,
-            format!("not a readable GGUF file ({e}); the download may be truncated"),
+            format!(
+                "not a readable GGUF file ({}); the download may be truncated",
+                first_line(&e)
+            ),
         )
     };
     let mut cursor = Cursor::new(bytes);
@@ -86,20 +89,34 @@ pub fn read(bytes: &[u8], file: &str) -> Result<GgufWeights> {
     let mut quantized = HashMap::new();
     for (name, info) in &content.tensor_infos {
         // a sane element count before anything is allocated: no format here is below
-        // 4 bits per value
+        // 4 bits per value. An empty tensor is refused too: candle would view its empty
+        // (1-aligned, dangling) buffer as a slice of f32 or blocks, which is undefined
+        // behaviour (a debug build aborts on it; found by tests/hostile_readers.rs).
         let elems = info
             .shape
             .dims()
             .iter()
             .try_fold(1usize, |acc, &d| acc.checked_mul(d));
-        if !matches!(elems, Some(n) if n <= bytes.len().saturating_mul(2)) {
-            return Err(weights_error(
-                file,
-                format!(
-                    "tensor {name} declares shape {:?}, larger than the file",
-                    info.shape
-                ),
-            ));
+        match elems {
+            Some(0) => {
+                return Err(weights_error(
+                    file,
+                    format!(
+                        "tensor {name} declares shape {:?}, with no element",
+                        info.shape
+                    ),
+                ))
+            }
+            Some(n) if n <= bytes.len().saturating_mul(2) => {}
+            _ => {
+                return Err(weights_error(
+                    file,
+                    format!(
+                        "tensor {name} declares shape {:?}, larger than the file",
+                        info.shape
+                    ),
+                ))
+            }
         }
         let q = info
             .read(&mut cursor, content.tensor_data_offset, &Device::Cpu)
@@ -120,33 +137,120 @@ pub fn read(bytes: &[u8], file: &str) -> Result<GgufWeights> {
     })
 }
 
+/// The first line of an error's message: candle appends a backtrace when `RUST_BACKTRACE`
+/// is set, which is no part of a message for users.
+pub(crate) fn first_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
+}
+
 /// candle's reader divides by `general.alignment`; a zero there would panic, so it is
-/// rejected first. The key is looked for in the header bytes as written (key, u32 type,
-/// value).
+/// rejected first. The metadata is walked exactly as candle reads it (hand-written because
+/// candle exposes no way to read the metadata without computing the data offset); the last
+/// `general.alignment` wins, as in candle's map. A header this walk cannot follow is left
+/// to candle, which reports it as an error.
 fn reject_zero_alignment(bytes: &[u8], file: &str) -> Result<()> {
-    const KEY: &[u8] = b"general.alignment";
-    let header = &bytes[..bytes.len().min(1 << 20)];
-    let Some(pos) = header.windows(KEY.len()).position(|w| w == KEY) else {
-        return Ok(());
-    };
-    let at = pos + KEY.len();
-    let le = |from: usize, n: usize| -> Option<u64> {
-        let b = bytes.get(from..from + n)?;
-        Some(b.iter().rev().fold(0u64, |acc, &x| (acc << 8) | x as u64))
-    };
-    let value = match le(at, 4) {
-        Some(0) | Some(1) => le(at + 4, 1), // u8 / i8
-        Some(2) | Some(3) => le(at + 4, 2), // u16 / i16
-        Some(4) | Some(5) => le(at + 4, 4), // u32 / i32
-        _ => Some(1),                       // other types are ignored by the reader
-    };
-    if value == Some(0) {
+    if alignment_is_zero(bytes) == Some(true) {
         return Err(weights_error(
             file,
             "general.alignment is 0: corrupt GGUF file",
         ));
     }
     Ok(())
+}
+
+/// Reads GGUF header fields at a moving position; every read is bounds-checked.
+struct Walker<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    /// Length prefixes are u32 in GGUF v1, u64 after.
+    wide: bool,
+}
+
+impl Walker<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let end = self.at.checked_add(n)?;
+        let b = self.bytes.get(self.at..end)?;
+        self.at = end;
+        Some(b)
+    }
+    fn uint(&mut self, n: usize) -> Option<u64> {
+        let b = self.take(n)?;
+        Some(b.iter().rev().fold(0u64, |acc, &x| (acc << 8) | x as u64))
+    }
+    fn len(&mut self) -> Option<usize> {
+        let n = if self.wide {
+            self.uint(8)?
+        } else {
+            self.uint(4)?
+        };
+        usize::try_from(n).ok()
+    }
+    /// Skips one value of type `t`; returns it when it is an integer.
+    fn value(&mut self, t: u64, depth: usize) -> Option<Option<u64>> {
+        let fixed = |t: u64| match t {
+            0 | 1 | 7 => Some(1),
+            2 | 3 => Some(2),
+            4..=6 => Some(4),
+            10..=12 => Some(8),
+            _ => None,
+        };
+        if let Some(n) = fixed(t) {
+            let v = self.uint(n)?;
+            return Some(matches!(t, 0..=5).then_some(v));
+        }
+        match t {
+            8 => {
+                let n = self.len()?;
+                self.take(n)?;
+            }
+            9 if depth < 64 => {
+                let inner = self.uint(4)?;
+                let n = self.len()?;
+                if let Some(size) = fixed(inner) {
+                    self.take(n.checked_mul(size)?)?;
+                } else {
+                    // each element takes at least one byte: a count beyond the bytes left
+                    // ends the walk instead of looping
+                    if n > self.bytes.len().saturating_sub(self.at) {
+                        return None;
+                    }
+                    for _ in 0..n {
+                        self.value(inner, depth + 1)?;
+                    }
+                }
+            }
+            _ => return None,
+        }
+        Some(None)
+    }
+}
+
+/// `Some(true)` when the header's (last) `general.alignment` is an integer 0; `None` when
+/// the header cannot be walked.
+fn alignment_is_zero(bytes: &[u8]) -> Option<bool> {
+    let mut w = Walker {
+        bytes,
+        at: 0,
+        wide: true,
+    };
+    if w.take(4)? != b"GGUF" {
+        return None;
+    }
+    w.wide = w.uint(4)? != 1;
+    let _tensors = w.len()?;
+    let kvs = w.len()?;
+    let mut zero = false;
+    for _ in 0..kvs {
+        let n = w.len()?;
+        let key = w.take(n)?;
+        let is_alignment = key == b"general.alignment";
+        let t = w.uint(4)?;
+        let v = w.value(t, 0)?;
+        if is_alignment {
+            zero = v == Some(0);
+        }
+    }
+    Some(zero)
 }
 
 /// Serialises metadata and tensors (in the given order) as a GGUF file.

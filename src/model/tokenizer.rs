@@ -44,6 +44,7 @@ impl TextTokenizer {
     /// Builds the tokenizer from `tokenizer.json` bytes, truncating at
     /// `spec.max_seq_length` (special tokens included) and padding to the batch's longest.
     pub fn from_bytes(tokenizer_json: &[u8], spec: &ModelSpec) -> Result<Self> {
+        crate::guard::tokenizer_json(tokenizer_json)?; // inputs tokenizers panics on
         let mut base = Tokenizer::from_bytes(tokenizer_json)
             .map_err(|e| Error::Tokenizer(format!("tokenizer.json: {e}")))?;
         let pad_id = match base.get_padding() {

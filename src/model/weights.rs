@@ -180,7 +180,8 @@ pub fn load_safetensors(
     };
     let tensors = candle_core::safetensors::load_buffer(bytes, &Device::Cpu).map_err(|e| {
         weights_err(format!(
-            "not a readable safetensors or GGUF file ({e}); the download may be truncated"
+            "not a readable safetensors or GGUF file ({}); the download may be truncated",
+            gguf::first_line(&e)
         ))
     })?;
     if tensors.is_empty() {

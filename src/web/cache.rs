@@ -1,5 +1,7 @@
 //! The Cache API store of model files: one cache per major version (`cvmatch-v1`), keyed
-//! by file URL.
+//! by file URL with the content hash as a query (`<url>?sha256=<hex>`, see
+//! [`crate::web::files::cache_key`]; job indexes use `cvx-sha256=`, so that index upkeep can
+//! never touch a model file).
 //!
 //! Storage is a convenience, never a requirement: when the Cache API is missing (an
 //! insecure context), `caches.open` throws or rejects (some private modes, sandboxed
@@ -121,6 +123,29 @@ impl ModelCache {
         if let Some(cache) = self.cache.as_ref() {
             let _ = JsFuture::from(cache.delete_with_str(url)).await;
         }
+    }
+}
+
+impl ModelCache {
+    /// The URLs of the stored entries that start with `prefix` (empty on any error).
+    pub async fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let Some(cache) = self.cache.as_ref() else {
+            return Vec::new();
+        };
+        let Ok(keys) = JsFuture::from(cache.keys()).await else {
+            return Vec::new();
+        };
+        let Ok(keys) = keys.dyn_into::<js_sys::Array>() else {
+            return Vec::new();
+        };
+        keys.iter()
+            .filter_map(|request| {
+                Reflect::get(&request, &JsValue::from_str("url"))
+                    .ok()?
+                    .as_string()
+            })
+            .filter(|url| url.starts_with(prefix))
+            .collect()
     }
 }
 

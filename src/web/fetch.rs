@@ -92,13 +92,28 @@ pub(crate) async fn get(url: &str, no_cache: bool) -> Result<Response> {
     Ok(response)
 }
 
+/// The response's `content-length`, when it is a number.
+pub(crate) fn content_length(response: &Response) -> Option<u64> {
+    response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+}
+
 /// Reads a checked response's body in chunks, calling `progress(loaded)` after each,
 /// and stops with an error as soon as it holds more than `max_bytes` or starts like HTML.
+///
+/// Memory is reserved for `expected` bytes when given (a manifest entry's size), else for
+/// the response's `content-length` when it is at most `max_bytes`, else not at all: a
+/// limit is never reserved up front (wasm memory once grown is never returned).
 pub(crate) async fn read_body(
     url: &str,
     name: &str,
     response: &Response,
     max_bytes: u64,
+    expected: Option<u64>,
     mut progress: impl FnMut(u64),
 ) -> Result<Vec<u8>> {
     let network = |message: String| Error::Network {
@@ -109,7 +124,8 @@ pub(crate) async fn read_body(
         return Ok(Vec::new());
     };
     let reader = ReadableStreamDefaultReader::new(&body).map_err(|e| network(js_message(&e)))?;
-    let capacity = usize::try_from(max_bytes.min(1 << 31)).unwrap_or(0);
+    let hint = expected.or_else(|| content_length(response)).unwrap_or(0);
+    let capacity = usize::try_from(hint.min(max_bytes)).unwrap_or(0);
     let mut bytes: Vec<u8> = Vec::with_capacity(capacity);
     let mut sniffed = false;
     loop {
@@ -129,7 +145,7 @@ pub(crate) async fn read_body(
         };
         let start = bytes.len();
         let len = chunk.length() as usize;
-        if (start + len) as u64 > max_bytes {
+        if start as u64 + len as u64 > max_bytes {
             let _ = reader.cancel();
             if !sniffed && looks_like_html(&chunk.to_vec()) {
                 return Err(Error::HtmlResponse {

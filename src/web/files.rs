@@ -4,6 +4,13 @@
 //! * `manifest.json` is always asked of the network first (revalidating any HTTP cache), so
 //!   a new model version is seen at once; when that fails (offline, server down, an HTML
 //!   error page) the copy stored at the last successful load is used, and the profile says so.
+//! * `manifest.json` is vouched for: its sha256 must equal the `manifestSha256` the page
+//!   passed to `load`, or else the hash pinned into this module at build time
+//!   (`scripts/pin_model.sh`, [`PINNED`]); with the pinned default, each weights file the
+//!   manifest lists must also have its pinned hash. A manifest and weights swapped together
+//!   by the host are refused with `integrity`.
+//! * Cache keys carry the content hash (`<url>?sha256=<hex>`), so two deploys (two tabs on
+//!   two versions) keep their own copies instead of evicting each other's.
 //! * Each file: cache match → verify → use. A cached copy failing verification is deleted
 //!   and fetched again. A miss is fetched with streamed progress → verified → stored (the
 //!   `put` is awaited) → used. Nothing unverified is ever stored.
@@ -11,13 +18,84 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::manifest::{Manifest, ManifestFile};
+use crate::limits::MAX_MANIFEST_BYTES;
+use crate::manifest::{Manifest, ManifestFile, ModelPins};
 use crate::model::ModelFiles;
 use crate::web::cache::ModelCache;
 use crate::web::{fetch, now_ms};
 
-/// Largest `manifest.json` accepted.
-const MAX_MANIFEST_BYTES: u64 = 1 << 20;
+/// The model hashes pinned at build time: `CVMATCH_MODEL_PINS` as `scripts/pin_model.sh`
+/// prints it (`manifest=<hex>;f32=<hex>;…`), or `None` for a build without pins (then only
+/// a `manifestSha256` passed to `load` vouches for the manifest).
+pub const PINNED: Option<&str> = option_env!("CVMATCH_MODEL_PINS");
+
+/// What vouches for `manifest.json` in one load.
+#[derive(Debug, Clone)]
+pub struct Trust {
+    /// The expected sha256 of `manifest.json`, if any.
+    manifest_sha256: Option<String>,
+    /// Where it comes from: `option` (`manifestSha256`), `pinned` or `none`.
+    pub source: &'static str,
+    /// Pinned weights hashes (used only with the pinned manifest).
+    pins: ModelPins,
+}
+
+impl Trust {
+    /// The `manifestSha256` the page passed, else the build's pins.
+    pub fn new(manifest_sha256: Option<&str>) -> Result<Self> {
+        if let Some(hex) = manifest_sha256 {
+            if !crate::manifest::is_sha256_hex(hex.trim()) {
+                return Err(Error::bad_input(format!(
+                    "manifestSha256 {hex:?} is not a sha256 (64 hex digits)"
+                )));
+            }
+            return Ok(Self {
+                manifest_sha256: Some(hex.trim().to_ascii_lowercase()),
+                source: "option",
+                pins: ModelPins::default(),
+            });
+        }
+        let pins = match PINNED {
+            Some(text) => ModelPins::parse(text).map_err(|e| {
+                Error::internal(format!(
+                    "the pins compiled into this build are invalid: {e}"
+                ))
+            })?,
+            None => ModelPins::default(),
+        };
+        Ok(Self {
+            manifest_sha256: pins.manifest.clone(),
+            source: if pins.manifest.is_some() {
+                "pinned"
+            } else {
+                "none"
+            },
+            pins,
+        })
+    }
+
+    fn check_manifest(&self, bytes: &[u8]) -> Result<()> {
+        match &self.manifest_sha256 {
+            Some(hex) => {
+                let source = if self.source == "option" {
+                    "passed as manifestSha256"
+                } else {
+                    "pinned in the package; a site serving another model passes its \
+                     manifest's hash as manifestSha256"
+                };
+                ModelPins::check_manifest(bytes, hex, source)
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// The Cache API key of a file: its URL with the expected content hash as a query, so a
+/// key never names two contents.
+pub fn cache_key(url: &str, sha256: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}sha256={}", sha256.to_ascii_lowercase())
+}
 
 /// How `manifest.json` was obtained.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +103,9 @@ const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 pub struct ManifestProfile {
     /// `network` or `cache`.
     pub source: &'static str,
+    /// What vouched for it: `option` (`manifestSha256`), `pinned` (the build's pin) or
+    /// `none` (a build without pins and no option).
+    pub trust: &'static str,
     /// Milliseconds spent.
     pub ms: f64,
     /// Why the network copy was not used, when the cached one was.
@@ -135,26 +216,37 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-async fn manifest_from_network(url: &str) -> Result<(Manifest, Vec<u8>)> {
+async fn manifest_from_network(url: &str, trust: &Trust) -> Result<(Manifest, Vec<u8>)> {
     let response = fetch::get(url, true).await?;
-    let bytes =
-        fetch::read_body(url, "manifest.json", &response, MAX_MANIFEST_BYTES, |_| {}).await?;
+    let bytes = fetch::read_body(
+        url,
+        "manifest.json",
+        &response,
+        MAX_MANIFEST_BYTES,
+        None,
+        |_| {},
+    )
+    .await?;
+    trust.check_manifest(&bytes)?;
     Ok((Manifest::from_json(&bytes)?, bytes))
 }
 
-/// Reads `manifest.json` under `base` (network first, then the cached copy).
+/// Reads `manifest.json` under `base` (network first, then the cached copy), checked
+/// against `trust` either way.
 pub async fn load_manifest(
     base: &str,
+    trust: &Trust,
     cache: &mut ModelCache,
 ) -> Result<(Manifest, ManifestProfile)> {
     let url = format!("{base}manifest.json");
     let t0 = now_ms();
-    match manifest_from_network(&url).await {
+    match manifest_from_network(&url, trust).await {
         Ok((manifest, bytes)) => {
             // A failed put turns the cache memory-only; the load goes on.
             let _ = cache.put(&url, &bytes, "application/json").await;
             let profile = ManifestProfile {
                 source: "network",
+                trust: trust.source,
                 ms: now_ms() - t0,
                 network_error: None,
             };
@@ -162,14 +254,17 @@ pub async fn load_manifest(
         }
         Err(network_error) => {
             let cached = match cache.get(&url).await {
-                Some(bytes) => Manifest::from_json(&bytes).ok(),
-                None => None,
+                Some(bytes) if trust.check_manifest(&bytes).is_ok() => {
+                    Manifest::from_json(&bytes).ok()
+                }
+                _ => None,
             };
             match cached {
                 Some(manifest) => Ok((
                     manifest,
                     ManifestProfile {
                         source: "cache",
+                        trust: trust.source,
                         ms: now_ms() - t0,
                         network_error: Some(network_error.to_string()),
                     },
@@ -182,7 +277,7 @@ pub async fn load_manifest(
 
 /// Hex sha256 by the browser's native `crypto.subtle.digest`, or `None` where it is
 /// unavailable (an insecure context) or fails.
-async fn subtle_sha256(bytes: &[u8]) -> Option<String> {
+pub(crate) async fn subtle_sha256(bytes: &[u8]) -> Option<String> {
     let crypto = fetch::scope().ok()?.crypto().ok()?;
     // digest() copies the bytes before returning, so the view into wasm memory is safe.
     let promise = crypto
@@ -192,6 +287,14 @@ async fn subtle_sha256(bytes: &[u8]) -> Option<String> {
     let digest = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
     let digest = js_sys::Uint8Array::new(&digest).to_vec();
     Some(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Hex sha256 of bytes: natively by the browser when it can, else in wasm.
+pub(crate) async fn sha256(bytes: &[u8]) -> String {
+    match subtle_sha256(bytes).await {
+        Some(hex) => hex,
+        None => crate::manifest::sha256_hex(bytes),
+    }
 }
 
 /// Checks size and sha256 against the manifest entry; the hash is computed natively by the
@@ -219,6 +322,7 @@ async fn load_file(
     progress: &mut Progress<'_>,
 ) -> Result<(Vec<u8>, FileProfile)> {
     let url = format!("{base}{}", entry.name);
+    let key = cache_key(&url, &entry.sha256);
     let mut profile = FileProfile {
         name: entry.name.clone(),
         source: "cache",
@@ -230,7 +334,7 @@ async fn load_file(
         cached: false,
     };
     let t0 = now_ms();
-    if let Some(bytes) = cache.get(&url).await {
+    if let Some(bytes) = cache.get(&key).await {
         let t1 = now_ms();
         let verified = verify(entry, &bytes).await;
         profile.ms = t1 - t0;
@@ -242,7 +346,7 @@ async fn load_file(
             progress(None, overall.loaded, overall.total);
             return Ok((bytes, profile));
         }
-        cache.delete(&url).await;
+        cache.delete(&key).await;
         profile.evicted = true;
     }
     profile.source = "network";
@@ -251,13 +355,20 @@ async fn load_file(
     let before = overall.loaded;
     let step = (entry.bytes / 100).max(64 * 1024);
     let mut last_posted = 0u64;
-    let bytes = fetch::read_body(&url, &entry.name, &response, entry.bytes, |loaded| {
-        if loaded - last_posted >= step || loaded == entry.bytes {
-            last_posted = loaded;
-            progress(Some(&entry.name), loaded, entry.bytes);
-            progress(None, before + loaded, overall.total);
-        }
-    })
+    let bytes = fetch::read_body(
+        &url,
+        &entry.name,
+        &response,
+        entry.bytes,
+        Some(entry.bytes),
+        |loaded| {
+            if loaded - last_posted >= step || loaded == entry.bytes {
+                last_posted = loaded;
+                progress(Some(&entry.name), loaded, entry.bytes);
+                progress(None, before + loaded, overall.total);
+            }
+        },
+    )
     .await?;
     let t1 = now_ms();
     profile.ms = t1 - t0;
@@ -266,7 +377,7 @@ async fn load_file(
     profile.verify_ms = t2 - t1;
     if cache.is_open() {
         profile.cached = cache
-            .put(&url, &bytes, content_type(&entry.name))
+            .put(&key, &bytes, content_type(&entry.name))
             .await
             .is_ok();
         profile.store_ms = now_ms() - t2;
@@ -275,15 +386,21 @@ async fn load_file(
     Ok((bytes, profile))
 }
 
-/// Reads the manifest and every file of the model for `weights` under `base` (a URL
-/// ending in `/`), verifying each, reporting progress as bytes arrive.
+/// Reads the manifest (checked against `trust`) and every file of the model for `weights`
+/// under `base` (a URL ending in `/`), verifying each, reporting progress as bytes arrive.
 pub async fn load_model(
     base: &str,
     weights: &str,
+    trust: &Trust,
     cache: &mut ModelCache,
     progress: &mut Progress<'_>,
 ) -> Result<LoadedFiles> {
-    let (manifest, manifest_profile) = load_manifest(base, cache).await?;
+    let (manifest, manifest_profile) = load_manifest(base, trust, cache).await?;
+    if trust.source == "pinned" {
+        trust
+            .pins
+            .check_weights(weights, manifest.weights_file(weights)?)?;
+    }
     let entries: Vec<ManifestFile> = files_to_load(&manifest, weights)?
         .into_iter()
         .cloned()

@@ -4,6 +4,13 @@
 //!
 //! An index verifies itself: its sha256 trailer covers every byte, and its header names the
 //! model and weights hash, compared with the loaded model's before any ranking.
+//!
+//! A cached index is revalidated on every `loadIndex`: the worker asks for a small listing
+//! served beside it, `<index>.sha256` (the file's sha256 in hex, as `sha256sum` prints it),
+//! and uses the cached copy only when its hash is that one; otherwise it downloads the index
+//! again. Without a listing (404, offline) the cached copy is used and the result says
+//! `revalidated: false`. Index entries are stored under `<url>?cvx-sha256=<hex>`: only such
+//! keys are ever deleted here, so pointing `loadIndex` at a model file cannot evict the model.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -17,10 +24,9 @@ use crate::matching::MatchReport;
 use crate::model::Encoder;
 use crate::web::cache::ModelCache;
 use crate::web::protocol::{self, Reply, Request};
-use crate::web::{fetch, now_ms};
+use crate::web::{fetch, files, now_ms};
 
-/// Largest index accepted (wasm32 memory is 4 GiB; the index is copied once when parsed).
-const MAX_INDEX_BYTES: u64 = 1 << 30;
+use crate::limits::{MAX_INDEX_BYTES, MAX_INDEX_LISTING_BYTES};
 
 thread_local! {
     static INDEXES: RefCell<HashMap<String, Rc<JobIndex>>> = RefCell::new(HashMap::new());
@@ -60,6 +66,10 @@ struct Loaded {
     cached: bool,
     /// A cached copy failed verification and was fetched again.
     evicted: bool,
+    /// Whether the cached copy was checked against the `<index>.sha256` listing.
+    revalidated: bool,
+    /// sha256 of the index file.
+    sha256: String,
     read_ms: f64,
     verify_ms: f64,
     total_ms: f64,
@@ -74,46 +84,109 @@ fn parse(bytes: &[u8]) -> Result<JobIndex> {
     Ok(index)
 }
 
+/// The Cache API key of an index with content hash `sha256`.
+fn index_key(url: &str, sha256: &str) -> String {
+    format!("{}{sha256}", index_key_prefix(url))
+}
+
+/// Every stored version of the index at `url` starts with this.
+fn index_key_prefix(url: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}cvx-sha256=")
+}
+
+/// The hash `<url>.sha256` lists, or `None` when there is no usable listing.
+async fn listed_sha256(url: &str) -> Option<String> {
+    let listing_url = match url.split_once('?') {
+        Some((path, query)) => format!("{path}.sha256?{query}"),
+        None => format!("{url}.sha256"),
+    };
+    let response = fetch::get(&listing_url, true).await.ok()?;
+    let body = fetch::read_body(
+        &listing_url,
+        &listing_url,
+        &response,
+        MAX_INDEX_LISTING_BYTES,
+        None,
+        |_| {},
+    )
+    .await
+    .ok()?;
+    let text = std::str::from_utf8(&body).ok()?;
+    let hex = text.split_whitespace().next()?.to_ascii_lowercase();
+    crate::manifest::is_sha256_hex(&hex).then_some(hex)
+}
+
 /// `loadIndex({url})`: loads, verifies and keeps an index under its URL.
 pub async fn load(request: &Request) -> Result<Reply> {
     let args: LoadArgs = request.args()?;
     let url = args.url;
     let t0 = now_ms();
+    let listed = listed_sha256(&url).await;
     let mut cache = ModelCache::open().await;
+    let stored = cache.keys_with_prefix(&index_key_prefix(&url)).await;
+    // the listed version, or without a listing the version stored last time
+    let candidate = match &listed {
+        Some(hex) => Some(index_key(&url, hex)),
+        None => stored.first().cloned(),
+    };
     let mut evicted = false;
     let mut found = None;
-    if let Some(bytes) = cache.get(&url).await {
-        let t1 = now_ms();
-        match parse(&bytes) {
-            Ok(index) => found = Some((index, bytes.len(), "cache", t1 - t0, now_ms() - t1)),
-            Err(_) => {
-                cache.delete(&url).await;
-                evicted = true;
+    if let Some(key) = &candidate {
+        if let Some(bytes) = cache.get(key).await {
+            let t1 = now_ms();
+            let want = key.rsplit('=').next().unwrap_or_default().to_string();
+            let hex = files::sha256(&bytes).await;
+            match (hex == want).then(|| parse(&bytes)) {
+                Some(Ok(index)) => {
+                    found = Some((index, bytes.len(), hex, "cache", t1 - t0, now_ms() - t1))
+                }
+                // a corrupt copy or one from another model: only index keys are deleted
+                _ => {
+                    cache.delete(key).await;
+                    evicted = true;
+                }
             }
         }
     }
-    let (index, bytes, source, read_ms, verify_ms) = match found {
+    let revalidated = listed.is_some();
+    let (index, bytes, sha256, source, read_ms, verify_ms) = match found {
         Some(hit) => hit,
         None => {
             let t1 = now_ms();
-            let response = fetch::get(&url, false).await?;
-            let total = response
-                .headers()
-                .get("content-length")
-                .ok()
-                .flatten()
-                .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(0);
-            let body = fetch::read_body(&url, &url, &response, MAX_INDEX_BYTES, |loaded| {
+            // a listing that names another version means the HTTP cache may be stale too
+            let response = fetch::get(&url, listed.is_some()).await?;
+            let total = fetch::content_length(&response).unwrap_or(0);
+            let body = fetch::read_body(&url, &url, &response, MAX_INDEX_BYTES, None, |loaded| {
                 protocol::post_progress(Some(&url), loaded, total.max(loaded));
             })
             .await?;
             let t2 = now_ms();
+            let hex = files::sha256(&body).await;
+            if let Some(want) = &listed {
+                if *want != hex {
+                    return Err(Error::Integrity {
+                        name: url.clone(),
+                        expected: format!("sha256 {want} (listed in {url}.sha256)"),
+                        actual: format!("sha256 {hex}"),
+                    });
+                }
+            }
             let index = parse(&body)?;
             let verify_ms = now_ms() - t2;
             // A storage failure leaves the index in memory only; `cached` says so.
-            let _ = cache.put(&url, &body, "application/octet-stream").await;
-            (index, body.len(), "network", t2 - t1, verify_ms)
+            let key = index_key(&url, &hex);
+            if cache
+                .put(&key, &body, "application/octet-stream")
+                .await
+                .is_ok()
+            {
+                // older versions of this index (never anything else)
+                for old in stored.iter().filter(|k| **k != key) {
+                    cache.delete(old).await;
+                }
+            }
+            (index, body.len(), hex, "network", t2 - t1, verify_ms)
         }
     };
     let loaded = Loaded {
@@ -127,6 +200,8 @@ pub async fn load(request: &Request) -> Result<Reply> {
         source,
         cached: cache.is_open(),
         evicted,
+        revalidated,
+        sha256,
         read_ms,
         verify_ms,
         total_ms: now_ms() - t0,
@@ -157,6 +232,18 @@ struct RankArgs {
     /// entry: `{location: "remote", field: "nursing"}`; `ids: [...]` keeps those ids.
     /// (`Option`: an `undefined` from JS reads as `None`, not as a map.)
     filter: Option<HashMap<String, serde_json::Value>>,
+    /// Jobs the caller wants ranked with their texts: those missing from the index (a job
+    /// added to the board after the index was built) are scored from the text instead.
+    jobs: Option<Vec<TextJob>>,
+}
+
+/// A job given with its text to `rankIndex`.
+#[derive(Debug, Deserialize)]
+struct TextJob {
+    id: String,
+    text: String,
+    #[serde(default)]
+    title: String,
 }
 
 fn default_top() -> usize {
@@ -195,14 +282,20 @@ fn keep(job: &JobMeta, filter: &HashMap<String, serde_json::Value>) -> bool {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct RankedJob<'a> {
-    index: usize,
+    /// Position in the index (absent for a job ranked from its text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+    /// Whether the job was missing from the index and scored from the text given.
+    from_text: bool,
     id: &'a str,
     title: &'a str,
     company: &'a str,
     location: &'a str,
     url: &'a str,
     score: f32,
-    similarity: f32,
+    /// Approximate cosine from the index search (absent for a job ranked from its text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    similarity: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     report: Option<&'a MatchReport>,
 }
@@ -214,6 +307,9 @@ struct Ranking<'a> {
     jobs: Vec<RankedJob<'a>>,
     /// Jobs in the index.
     searched: usize,
+    /// Ids asked for (in `filter.ids` or `jobs`) that are not in the index and came without
+    /// a text: named here, never an error.
+    missing: Vec<String>,
     /// Milliseconds for the whole ranking: resume embedding, search, reports.
     ms: f64,
     /// Milliseconds for one search over every row.
@@ -236,24 +332,72 @@ pub fn rank(encoder: &Encoder, request: &Request) -> Result<Reply> {
         args.filter.as_ref().is_none_or(|f| keep(job, f))
     })?;
     let reports = args.reports.unwrap_or(usize::MAX);
-    let jobs = ranked
+    // ids asked for that the index lacks: scored from their text when given, else named
+    let in_index: std::collections::HashSet<&str> =
+        index.jobs().iter().map(|j| j.id.as_str()).collect();
+    let mut wanted: Vec<&str> = Vec::new();
+    if let Some(ids) = args
+        .filter
+        .as_ref()
+        .and_then(|f| f.get("ids"))
+        .and_then(|v| v.as_array())
+    {
+        wanted.extend(ids.iter().filter_map(|v| v.as_str()));
+    }
+    let texts: &[TextJob] = args.jobs.as_deref().unwrap_or(&[]);
+    crate::limits::check_jobs_per_request(texts.len(), "jobs with texts")?;
+    wanted.extend(texts.iter().map(|j| j.id.as_str()));
+    let mut seen = std::collections::HashSet::new();
+    wanted.retain(|id| !in_index.contains(id) && seen.insert(*id));
+    let mut from_text = Vec::new();
+    let mut missing = Vec::new();
+    for id in wanted {
+        match texts.iter().find(|j| j.id == id) {
+            Some(job) => {
+                let report = crate::matching::score(encoder, &args.resume, &job.text)?;
+                from_text.push((job, report));
+            }
+            None => missing.push(id.to_string()),
+        }
+    }
+    let mut jobs: Vec<RankedJob> = ranked
         .iter()
-        .enumerate()
-        .filter_map(|(i, r)| {
+        .filter_map(|r| {
             let job = index.jobs().get(r.index)?;
             Some(RankedJob {
-                index: r.index,
+                index: Some(r.index),
+                from_text: false,
                 id: &job.id,
                 title: &job.title,
                 company: &job.company,
                 location: &job.location,
                 url: &job.url,
                 score: r.score,
-                similarity: r.similarity,
-                report: (i < reports).then_some(&r.report),
+                similarity: Some(r.similarity),
+                report: Some(&r.report),
             })
         })
         .collect();
+    jobs.extend(from_text.iter().map(|(job, report)| RankedJob {
+        index: None,
+        from_text: true,
+        id: &job.id,
+        title: &job.title,
+        company: "",
+        location: "",
+        url: "",
+        score: report.score,
+        similarity: None,
+        report: Some(report),
+    }));
+    // best first (a stable sort keeps the index's order among equal scores), at most `top`
+    jobs.sort_by(|a, b| b.score.total_cmp(&a.score));
+    jobs.truncate(crate::limits::clamp_top(args.top, jobs.len()));
+    for (i, job) in jobs.iter_mut().enumerate() {
+        if i >= reports {
+            job.report = None;
+        }
+    }
     let ms = now_ms() - t0;
     // The search alone, timed once more with a stored vector as the query (the rest of `ms`
     // is embedding the resume and the reports).
@@ -266,6 +410,7 @@ pub fn rank(encoder: &Encoder, request: &Request) -> Result<Reply> {
     Reply::serialize(&Ranking {
         jobs,
         searched: index.len(),
+        missing,
         ms,
         search_ms,
     })

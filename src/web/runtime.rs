@@ -32,6 +32,10 @@ struct LoadArgs {
     /// Weights format name from the manifest.
     #[serde(default = "default_weights")]
     weights: String,
+    /// The expected sha256 of `manifest.json` (a site serving another model than the one
+    /// pinned in the package); see [`files::Trust`].
+    #[serde(default)]
+    manifest_sha256: Option<String>,
 }
 
 fn default_weights() -> String {
@@ -216,11 +220,13 @@ async fn load(args: LoadArgs) -> Result<Reply> {
     if !base.ends_with('/') {
         base.push('/');
     }
+    let trust = files::Trust::new(args.manifest_sha256.as_deref())?;
     let mut cache = ModelCache::open().await;
     let mut on_progress = |file: Option<&str>, loaded: u64, total: u64| {
         protocol::post_progress(file, loaded, total);
     };
-    let loaded = files::load_model(&base, &args.weights, &mut cache, &mut on_progress).await?;
+    let loaded =
+        files::load_model(&base, &args.weights, &trust, &mut cache, &mut on_progress).await?;
     index_ops::set_identity(IndexIdentity::from_manifest(&loaded.manifest, &args.weights).ok());
     let t1 = now_ms();
     let encoder = Encoder::from_bytes(loaded.model_files()?)?;

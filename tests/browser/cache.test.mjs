@@ -56,9 +56,12 @@ test('first visit fetches every file and caches it', async () => {
     assert.ok(p.files.every((f) => f.source === 'network' && f.cached), JSON.stringify(p.files));
     assert.equal(modelServer.bytes(WEIGHTS_PATH), weightsBytes);
     const urls = await cachedUrls(page);
-    for (const f of [...p.files.map((f) => f.name), 'manifest.json']) {
-      assert.ok(urls.includes(modelServer.url + MODEL_PATH + f), `${f} is cached`);
+    // model files are keyed by URL and content hash; the manifest by its URL
+    for (const f of p.files.map((f) => f.name)) {
+      const sha = manifest.files.find((e) => e.name === f).sha256;
+      assert.ok(urls.includes(`${modelServer.url}${MODEL_PATH}${f}?sha256=${sha}`), `${f} is cached: ${urls}`);
     }
+    assert.ok(urls.includes(modelServer.url + MODEL_PATH + 'manifest.json'), 'manifest.json is cached');
     assert.equal(pageServer.requests(WASM_GZ).length, 1, 'the gzipped module is downloaded');
     assert.equal(pageServer.requests(WASM_PLAIN).filter((e) => e.path === WASM_PLAIN).length, 0, 'not the plain one');
     assert.ok(urls.some((u) => u.startsWith(`${pageServer.url}${WASM_GZ}?sha256=`)), `the module is kept: ${urls}`);
@@ -105,7 +108,9 @@ test('offline: with the model server stopped, a new visit still gets a matcher',
 });
 
 test('a corrupted cache entry is detected, evicted and fetched again', async () => {
-  const configUrl = modelServer.url + MODEL_PATH + 'config.json';
+  // cache keys carry the content hash (src/web/files.rs cache_key)
+  const configSha = manifest.files.find((f) => f.name === 'config.json').sha256;
+  const configUrl = `${modelServer.url}${MODEL_PATH}config.json?sha256=${configSha}`;
   const good = fs.readFileSync(path.join(REPO, 'models/all-MiniLM-L6-v2/config.json'));
   // Corrupt the stored copy from a page of the cache's origin: same length, one byte changed.
   {

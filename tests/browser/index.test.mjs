@@ -82,9 +82,11 @@ test('a corrupted cached index is deleted and fetched again', async () => {
   const url = server.url + INDEX;
   await page.evaluate(async (url) => {
     const cache = await caches.open('cvmatch-v1');
-    const bytes = new Uint8Array(await (await cache.match(url)).arrayBuffer());
+    // index entries are keyed <url>?cvx-sha256=<hex> (src/web/index_ops.rs)
+    const key = (await cache.keys()).map((r) => r.url).find((u) => u.startsWith(`${url}?cvx-sha256=`));
+    const bytes = new Uint8Array(await (await cache.match(key)).arrayBuffer());
     bytes[bytes.length - 100] ^= 0xff;
-    await cache.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }));
+    await cache.put(key, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }));
   }, url);
   const r = await loadIndex(INDEX);
   assert.equal(r.error, undefined, JSON.stringify(r.error));

@@ -25,11 +25,9 @@ pub struct ConvertArgs {
     force: bool,
 }
 
+/// Every I/O here writes.
 fn io_error(path: &Path, source: std::io::Error) -> Error {
-    Error::Io {
-        path: path.display().to_string(),
-        source,
-    }
+    Error::write(path.display(), source)
 }
 
 /// Whether `format` is listed and its file is on disk with the listed size and sha256

@@ -1,9 +1,11 @@
 //! `cvmatch embed`: JSON Lines in, one embedding object per line out, in order.
 
-use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Args;
+use cvmatch::error::IoContext;
+use cvmatch::jsonl::{parse_text_line, read_line};
 use cvmatch::{Error, Result};
 
 use crate::ModelArgs;
@@ -17,7 +19,7 @@ pub struct EmbedArgs {
     #[arg(long, default_value_t = cvmatch::model::DEFAULT_BATCH_SIZE)]
     batch_size: usize,
     /// Longest accepted input line, in bytes (a longer line is an error naming it).
-    #[arg(long, default_value_t = 1 << 20)]
+    #[arg(long, default_value_t = cvmatch::limits::MAX_INPUT_LINE_BYTES)]
     max_line_bytes: usize,
 }
 
@@ -26,32 +28,6 @@ struct Output<'a> {
     embedding: &'a [f32],
     tokens: usize,
     truncated: bool,
-}
-
-/// Reads one input line's text: a JSON string, or an object with a string `text` field.
-fn parse_line(line: &[u8], number: usize, max: usize) -> Result<String> {
-    if line.len() > max {
-        return Err(Error::bad_input(format!(
-            "line {number}: {} bytes is more than --max-line-bytes {max}",
-            line.len()
-        )));
-    }
-    let line = std::str::from_utf8(line)
-        .map_err(|e| Error::bad_input(format!("line {number}: not UTF-8 ({e})")))?;
-    let value: serde_json::Value = serde_json::from_str(line)
-        .map_err(|e| Error::bad_input(format!("line {number}: not JSON ({e})")))?;
-    match value {
-        serde_json::Value::String(s) => Ok(s),
-        serde_json::Value::Object(mut o) => match o.remove("text") {
-            Some(serde_json::Value::String(s)) => Ok(s),
-            _ => Err(Error::bad_input(format!(
-                "line {number}: object without a string \"text\" field"
-            ))),
-        },
-        _ => Err(Error::bad_input(format!(
-            "line {number}: expected a JSON string or an object with \"text\""
-        ))),
-    }
 }
 
 /// Runs the command.
@@ -73,10 +49,6 @@ pub fn run(args: EmbedArgs) -> Result<ExitCode> {
     let mut pending: Vec<String> = Vec::with_capacity(group);
     let mut line = Vec::new();
     let mut number = 0usize;
-    let write_err = |e: std::io::Error| Error::Io {
-        path: "<stdout>".into(),
-        source: e,
-    };
     let flush = |pending: &mut Vec<String>, out: &mut BufWriter<_>| -> Result<()> {
         let refs: Vec<&str> = pending.iter().map(String::as_str).collect();
         for e in encoder.encode(&refs)? {
@@ -88,8 +60,14 @@ pub fn run(args: EmbedArgs) -> Result<ExitCode> {
                     truncated: e.truncated,
                 },
             )
-            .map_err(|e| Error::bad_input(e.to_string()))?;
-            out.write_all(b"\n").map_err(write_err)?;
+            .map_err(|e| {
+                if e.is_io() {
+                    Error::write("<stdout>", std::io::Error::from(e))
+                } else {
+                    Error::internal(format!("cannot serialise an embedding: {e}"))
+                }
+            })?;
+            out.write_all(b"\n").writing("<stdout>")?;
         }
         if let Some(bar) = &progress {
             bar.inc(pending.len() as u64);
@@ -98,19 +76,17 @@ pub fn run(args: EmbedArgs) -> Result<ExitCode> {
         Ok(())
     };
     loop {
-        line.clear();
-        let read = input.read_until(b'\n', &mut line).map_err(|e| Error::Io {
-            path: "<stdin>".into(),
-            source: e,
-        })?;
-        if read == 0 {
+        number += 1;
+        if !read_line(
+            &mut input,
+            &mut line,
+            args.max_line_bytes,
+            number,
+            "<stdin>",
+        )? {
             break;
         }
-        number += 1;
-        while matches!(line.last(), Some(b'\n' | b'\r')) {
-            line.pop();
-        }
-        pending.push(parse_line(&line, number, args.max_line_bytes)?);
+        pending.push(parse_text_line(&line, number)?);
         if pending.len() >= group {
             flush(&mut pending, &mut out)?;
         }
@@ -118,6 +94,6 @@ pub fn run(args: EmbedArgs) -> Result<ExitCode> {
     if !pending.is_empty() {
         flush(&mut pending, &mut out)?;
     }
-    out.flush().map_err(write_err)?;
+    out.flush().writing("<stdout>")?;
     Ok(ExitCode::SUCCESS)
 }

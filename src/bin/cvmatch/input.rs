@@ -35,7 +35,15 @@ pub fn read_document_full(path: &Path) -> Result<cvmatch::document::Document> {
     let with_name = |e: Error| match e {
         Error::NoText(m) => Error::NoText(format!("{name}: {m}")),
         Error::Encrypted(m) => Error::Encrypted(format!("{name}: {m}")),
-        Error::TooLarge(m) => Error::TooLarge(format!("{name}: {m}")),
+        Error::TooLarge {
+            what,
+            limit,
+            actual,
+        } => Error::TooLarge {
+            what: format!("{name}: {what}"),
+            limit,
+            actual,
+        },
         Error::BadInput(m) => Error::BadInput(format!("{name}: {m}")),
         other => other,
     };

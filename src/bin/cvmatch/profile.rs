@@ -119,7 +119,7 @@ pub fn run(args: ProfileArgs) -> Result<ExitCode> {
         serde_json::to_string_pretty(&report).map_err(|e| Error::bad_input(e.to_string()))?;
     println!("{json}");
     if let Some(path) = &args.output {
-        std::fs::write(path, format!("{json}\n")).map_err(|source| Error::Io {
+        std::fs::write(path, format!("{json}\n")).map_err(|source| Error::IoWrite {
             path: path.display().to_string(),
             source,
         })?;

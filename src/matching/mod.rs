@@ -30,11 +30,12 @@ pub mod score;
 pub mod terms;
 
 pub use prepare::document_vector;
-pub use rank::{rank, rank_candidates};
+pub use prepare::Prepared;
+pub use rank::{rank, rank_candidates, rank_prepared};
 pub use report::{CoverageStatus, MatchReport, Ranked, RequirementMatch, ScoreParts};
 
 use crate::error::Result;
-use crate::matching::prepare::{plan_lexical, prepare_all, Plan, Prepared, Role};
+use crate::matching::prepare::{plan_lexical, prepare_all, Plan, Role};
 use crate::matching::report::Coverage;
 use crate::model::Encoder;
 
@@ -45,6 +46,22 @@ pub fn score(encoder: &Encoder, resume: &str, job: &str) -> Result<MatchReport> 
         (Some(r), Some(j)) => Ok(report_of(&r, &j, Some(model_name(encoder)))),
         _ => Err(crate::Error::bad_input("nothing to compare")),
     }
+}
+
+/// Plans and embeds a resume alone, so that it can be checked against many jobs with
+/// [`score_prepared`] / [`rank_prepared`] while only the jobs are embedded.
+pub fn prepare_resume(encoder: &Encoder, resume: &str) -> Result<Prepared> {
+    prepare_all(encoder, &[(resume, Role::Resume)])?
+        .pop()
+        .ok_or_else(|| crate::Error::bad_input("nothing to compare"))
+}
+
+/// [`score`] for a resume from [`prepare_resume`]: only the job is embedded.
+pub fn score_prepared(encoder: &Encoder, resume: &Prepared, job: &str) -> Result<MatchReport> {
+    let job = prepare_all(encoder, &[(job, Role::Job)])?
+        .pop()
+        .ok_or_else(|| crate::Error::bad_input("nothing to compare"))?;
+    Ok(report_of(resume, &job, Some(model_name(encoder))))
 }
 
 /// A provisional report without the model: lexical part only, requirements matched to the

@@ -110,6 +110,13 @@ pub fn plan(sorted: &[usize], limits: BatchLimits) -> Vec<Range<usize>> {
     ranges
 }
 
+/// The cut this module replaces, kept for comparison (`cvmatch bench --batch-by-count`):
+/// consecutive runs of `max_texts` texts, whatever their lengths.
+pub fn plan_by_count(n: usize, max_texts: usize) -> Vec<Range<usize>> {
+    let step = max_texts.max(1);
+    (0..n).step_by(step).map(|s| s..(s + step).min(n)).collect()
+}
+
 /// The padding of `ranges` over `sorted` (as [`plan`] cut them).
 pub fn padding_of(sorted: &[usize], ranges: &[Range<usize>]) -> PaddingStats {
     let mut stats = PaddingStats::default();
@@ -160,10 +167,8 @@ mod tests {
         let last = ranges.last().unwrap();
         assert_eq!(last.clone().map(|i| lens[i]).min(), Some(256));
         // count-based cutting (batches of 32) would waste far more
-        let by_count: Vec<Range<usize>> = (0..lens.len())
-            .step_by(32)
-            .map(|s| s..(s + 32).min(lens.len()))
-            .collect();
+        let by_count = plan_by_count(lens.len(), 32);
+        assert!(covers(&by_count, lens.len()));
         assert!(padding_of(&lens, &by_count).waste() > 0.3);
     }
 

@@ -192,6 +192,7 @@ impl Activation {
 /// Word + position + token-type embeddings, then LayerNorm.
 #[derive(Debug, Clone)]
 struct Embeddings {
+    /// vocab × hidden: f32, or f16 when loaded compact (then converted per batch).
     words: candle_nn::Embedding,
     positions: Tensor,
     token_type_zero: Tensor,
@@ -199,9 +200,16 @@ struct Embeddings {
 }
 
 impl Embeddings {
-    fn load(store: &WeightStore, spec: &ModelSpec) -> Result<Self> {
+    /// With `compact`, the word table is kept in f16 (half the memory; its values are
+    /// 6-bit blocks in a q8 file, which f16 holds to 3 significant digits).
+    fn load(store: &WeightStore, spec: &ModelSpec, compact: bool) -> Result<Self> {
         let h = spec.hidden_size;
-        let words = store.float("embeddings.word_embeddings.weight", &[spec.vocab_size, h])?;
+        let name = "embeddings.word_embeddings.weight";
+        let words = if compact {
+            store.float_f16(name, &[spec.vocab_size, h])?
+        } else {
+            store.float(name, &[spec.vocab_size, h])?
+        };
         let positions = store.float(
             "embeddings.position_embeddings.weight",
             &[spec.max_position_embeddings, h],
@@ -218,7 +226,7 @@ impl Embeddings {
 
     fn forward(&self, ids: &Tensor) -> Result<Tensor> {
         let (_, width) = ids.dims2()?;
-        let words = self.words.forward(ids)?; // b × t × h
+        let words = self.words.forward(ids)?.to_dtype(DType::F32)?; // b × t × h
         let positions = self.positions.narrow(0, 0, width)?; // t × h
         let x = words
             .broadcast_add(&self.token_type_zero)?
@@ -416,8 +424,9 @@ impl Bert {
         packed: bool,
         int8: bool,
     ) -> Result<Self> {
-        let embeddings = Embeddings::load(store, spec)?;
         let int8 = int8 && store.format() == crate::model::WeightsFormat::Q8;
+        // with 8-bit linears, the word table in f16 too: memory is what int8 is for
+        let embeddings = Embeddings::load(store, spec, int8)?;
         let packed = packed || int8;
         let pack = |l: Linear| {
             if int8 {

@@ -95,6 +95,7 @@ pub struct Encoder {
     model: Bert,
     batch_size: usize,
     token_budget: usize,
+    by_count: bool,
     format: WeightsFormat,
     padding: PaddingCounters,
 }
@@ -162,6 +163,7 @@ impl Encoder {
             model,
             batch_size: DEFAULT_BATCH_SIZE,
             token_budget: DEFAULT_TOKEN_BUDGET,
+            by_count: false,
             format,
             padding: PaddingCounters::default(),
         };
@@ -183,6 +185,13 @@ impl Encoder {
     /// its own). Bounds the activations' memory.
     pub fn with_token_budget(mut self, tokens: usize) -> Self {
         self.token_budget = tokens.max(1);
+        self
+    }
+
+    /// Cuts forward passes by count ([`Encoder::batch_size`] texts sorted by length, whatever
+    /// their lengths), as before the token budget: for benchmarks that compare the two.
+    pub fn with_batches_by_count(mut self) -> Self {
+        self.by_count = true;
         self
     }
 
@@ -244,14 +253,18 @@ impl Encoder {
         let mut order: Vec<usize> = (0..tokenized.len()).collect();
         order.sort_by_key(|&i| tokenized[i].ids.len());
         let lengths: Vec<usize> = order.iter().map(|&i| tokenized[i].ids.len()).collect();
-        let ranges = batching::plan(
-            &lengths,
-            BatchLimits {
-                token_budget: self.token_budget,
-                max_texts: self.batch_size,
-                hidden: self.spec.hidden_size,
-            },
-        );
+        let ranges = if self.by_count {
+            batching::plan_by_count(lengths.len(), self.batch_size)
+        } else {
+            batching::plan(
+                &lengths,
+                BatchLimits {
+                    token_budget: self.token_budget,
+                    max_texts: self.batch_size,
+                    hidden: self.spec.hidden_size,
+                },
+            )
+        };
         let stats = batching::padding_of(&lengths, &ranges);
         let mut out: Vec<Option<Embedding>> = vec![None; tokenized.len()];
         for range in ranges {

@@ -31,6 +31,13 @@ pub struct BenchArgs {
     /// is the "one job" check.
     #[arg(long, default_value = "www/jobs/jobs.jsonl")]
     jobs: PathBuf,
+    /// Cut forward passes into 32 texts by length order, as before the token budget (to
+    /// compare the two).
+    #[arg(long)]
+    batch_by_count: bool,
+    /// Padded tokens per forward pass.
+    #[arg(long, default_value_t = cvmatch::model::batching::DEFAULT_TOKEN_BUDGET)]
+    token_budget: usize,
 }
 
 fn read(path: &std::path::Path) -> Result<String> {
@@ -102,6 +109,7 @@ fn checks(args: &BenchArgs, encoder: &cvmatch::Encoder) -> Result<serde_json::Va
         "resume": args.resume.display().to_string(),
         "jobs": jobs.len(),
         "token_budget": encoder.token_budget(),
+        "batches": if args.batch_by_count { "by count (32)" } else { "by token budget" },
         "one_job_ms": one_job,
         "board_ms": board,
         "prepare_resume_ms": prepare,
@@ -135,7 +143,10 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     })?;
     let file: Workloads =
         serde_json::from_slice(&bytes).map_err(|e| Error::bad_input(format!("{name}: {e}")))?;
-    let encoder = args.model.load()?;
+    let mut encoder = args.model.load()?.with_token_budget(args.token_budget);
+    if args.batch_by_count {
+        encoder = encoder.with_batch_size(32).with_batches_by_count();
+    }
     let mut results = serde_json::Map::new();
     for (workload_name, w) in &file.workloads {
         if w.texts.is_empty() {

@@ -14,9 +14,15 @@
 
 use std::ops::Range;
 
-/// Padded tokens one forward pass may hold by default: 8 texts of 256 tokens, 64 of 32.
-/// Bounds the activations (the attention scores of 8 × 256 tokens with 12 heads are 25 MB).
-pub const DEFAULT_TOKEN_BUDGET: usize = 2048;
+/// Padded tokens one forward pass may hold by default: natively 8 texts of 256 tokens (64
+/// of 32); in wasm32 half that. Bounds the activations (the attention scores of 8 × 256
+/// tokens with 12 heads are 25 MB, and wasm memory never shrinks: the worker's memory
+/// target is 100 MB).
+pub const DEFAULT_TOKEN_BUDGET: usize = if cfg!(target_arch = "wasm32") {
+    1024
+} else {
+    2048
+};
 
 /// Texts one forward pass may hold by default, whatever their length.
 pub const DEFAULT_MAX_TEXTS: usize = 64;

@@ -56,7 +56,7 @@ pub fn prepare_resume(encoder: &Encoder, resume: &str) -> Result<Prepared> {
         .ok_or_else(|| crate::Error::bad_input("nothing to compare"))
 }
 
-/// [`score`] for a resume from [`prepare_resume`]: only the job is embedded.
+/// [`score()`] for a resume from [`prepare_resume`]: only the job is embedded.
 pub fn score_prepared(encoder: &Encoder, resume: &Prepared, job: &str) -> Result<MatchReport> {
     let job = prepare_all(encoder, &[(job, Role::Job)])?
         .pop()

@@ -131,3 +131,20 @@ fn f32_with_packed_linears_matches() {
     };
     check(WeightsFormat::F32, options, 0.99999, false);
 }
+
+#[test]
+fn q8_on_int8_kernels_matches() {
+    // the 8-bit kernel (src/model/qgemm.rs: int8 weights, int16 activations) that wasm32
+    // uses for q8 by default, checked natively on the same code (SSE2 lanes on x86_64)
+    let options = LoadOptions {
+        int8_linears: true,
+        ..LoadOptions::default()
+    };
+    let enc = encoder(WeightsFormat::Q8, options);
+    assert_eq!(enc.quantized_linears(), 4 * enc.spec().num_layers);
+    for one_by_one in [false, true] {
+        let (cos, id) = min_cosine(&enc, one_by_one);
+        eprintln!("q8 int8 kernels (one_by_one {one_by_one}): min cosine {cos} ({id})");
+        assert!(cos >= 0.999, "q8 int8 kernels: min cosine {cos} on {id}");
+    }
+}

@@ -41,7 +41,8 @@ pub mod titles;
 pub mod typed;
 
 pub use prepare::document_vector;
-pub use rank::{rank, rank_candidates};
+pub use prepare::Prepared;
+pub use rank::{rank, rank_candidates, rank_prepared};
 pub use report::{
     CoverageStatus, MatchReport, Numbers, Ranked, RequirementKind, RequirementMatch, ScoreParts,
     SkillCheck,
@@ -49,7 +50,7 @@ pub use report::{
 
 use crate::error::Result;
 use crate::matching::coverage::BestEvidence;
-use crate::matching::prepare::{plan_lexical, prepare_all, Plan, Prepared, Role};
+use crate::matching::prepare::{plan_lexical, prepare_all, Plan, Role};
 use crate::matching::report::Coverage;
 use crate::matching::typed::TypedRequirement;
 use crate::model::Encoder;
@@ -61,6 +62,22 @@ pub fn score(encoder: &Encoder, resume: &str, job: &str) -> Result<MatchReport> 
         (Some(r), Some(j)) => Ok(report_of(&r, &j, Some(model_name(encoder)))),
         _ => Err(crate::Error::bad_input("nothing to compare")),
     }
+}
+
+/// Plans and embeds a resume alone, so that it can be checked against many jobs with
+/// [`score_prepared`] / [`rank_prepared`] while only the jobs are embedded.
+pub fn prepare_resume(encoder: &Encoder, resume: &str) -> Result<Prepared> {
+    prepare_all(encoder, &[(resume, Role::Resume)])?
+        .pop()
+        .ok_or_else(|| crate::Error::bad_input("nothing to compare"))
+}
+
+/// [`score()`] for a resume from [`prepare_resume`]: only the job is embedded.
+pub fn score_prepared(encoder: &Encoder, resume: &Prepared, job: &str) -> Result<MatchReport> {
+    let job = prepare_all(encoder, &[(job, Role::Job)])?
+        .pop()
+        .ok_or_else(|| crate::Error::bad_input("nothing to compare"))?;
+    Ok(report_of(resume, &job, Some(model_name(encoder))))
 }
 
 /// A provisional report without the model: skills (vocabulary and aliases), experience,

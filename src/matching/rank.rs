@@ -3,7 +3,7 @@
 //! would score it alone.
 
 use crate::error::Result;
-use crate::matching::prepare::{prepare_all, Role};
+use crate::matching::prepare::{prepare_all, Prepared, Role};
 use crate::matching::report::Ranked;
 use crate::matching::{model_name, report_of};
 use crate::model::Encoder;
@@ -12,6 +12,31 @@ use crate::model::Encoder;
 /// position in `jobs`).
 pub fn rank(encoder: &Encoder, resume: &str, jobs: &[&str], top: usize) -> Result<Vec<Ranked>> {
     rank_against(encoder, resume, Role::Resume, jobs, top)
+}
+
+/// [`rank`] for a resume from [`crate::matching::prepare_resume`]: only the jobs are
+/// embedded.
+pub fn rank_prepared(
+    encoder: &Encoder,
+    resume: &Prepared,
+    jobs: &[&str],
+    top: usize,
+) -> Result<Vec<Ranked>> {
+    let docs: Vec<(&str, Role)> = jobs.iter().map(|&t| (t, Role::Job)).collect();
+    let model = model_name(encoder);
+    let ranked = prepare_all(encoder, &docs)?
+        .iter()
+        .enumerate()
+        .map(|(index, job)| {
+            let report = report_of(resume, job, Some(model.clone()));
+            Ranked {
+                index,
+                score: report.score,
+                report,
+            }
+        })
+        .collect();
+    Ok(best_first(ranked, top))
 }
 
 /// Ranks `resumes` for one job, best first; at most `top` entries (`index` is the resume's

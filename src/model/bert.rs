@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::model::gemm::{Epilogue, PackedLinear, PackedWeight};
 use crate::model::kernels::{BiasGelu, MaskedSoftmax};
+use crate::model::qgemm::{Q8Linear, Q8Weight};
 use crate::model::weights::WeightStore;
 use crate::model::ModelSpec;
 
@@ -26,6 +27,9 @@ pub enum Weight {
     Quantized(QMatMul),
     /// Float weights packed for [`crate::model::gemm::matmul`], with the bias (the default in wasm32).
     Packed(Arc<PackedWeight>),
+    /// Q8_0 blocks packed for [`crate::model::qgemm::matmul`] (int16 activations), with
+    /// the bias (the default for q8 files in wasm32).
+    Int8(Arc<Q8Weight>),
 }
 
 /// A dense layer `x · Wᵀ + b` over rows of a 2-D input (tokens × features): every token
@@ -50,7 +54,7 @@ impl Linear {
 
     /// Whether this layer computes on 8-bit blocks.
     pub fn is_quantized(&self) -> bool {
-        matches!(self.weight, Weight::Quantized(_))
+        matches!(self.weight, Weight::Quantized(_) | Weight::Int8(_))
     }
 
     /// `x · Wᵀ` without the bias (rows × out); not for packed weights, whose product
@@ -59,7 +63,7 @@ impl Linear {
         Ok(match &self.weight {
             Weight::Float(w) => xs.matmul(&w.t()?)?,
             Weight::Quantized(w) => w.forward(&xs.contiguous()?)?,
-            Weight::Packed(_) => {
+            Weight::Packed(_) | Weight::Int8(_) => {
                 return Err(Error::bad_input(
                     "packed weights compute the product with its bias",
                 ))
@@ -71,6 +75,7 @@ impl Linear {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         match &self.weight {
             Weight::Packed(w) => PackedLinear::new(w, Epilogue::Bias).forward(xs),
+            Weight::Int8(w) => Q8Linear::new(w, Epilogue::Bias).forward(xs),
             _ => Ok(self.matmul(xs)?.broadcast_add(&self.bias)?),
         }
     }
@@ -87,6 +92,24 @@ impl Linear {
             .ok_or_else(|| Error::bad_input("weight and bias lengths differ"))?;
         Ok(Self {
             weight: Weight::Packed(Arc::new(packed)),
+            bias: self.bias,
+        })
+    }
+
+    /// Float weights (expanded from Q8_0 blocks) back in 8 bits, packed for
+    /// [`crate::model::qgemm::matmul`] (other kinds are returned unchanged). The integers
+    /// and scales are the file's own (see [`Q8Weight::quantize`]).
+    fn int8(self) -> Result<Self> {
+        let Weight::Float(w) = &self.weight else {
+            return Ok(self);
+        };
+        let (out_dim, in_dim) = w.dims2()?;
+        let values = w.flatten_all()?.to_vec1::<f32>()?;
+        let bias = self.bias.to_vec1::<f32>()?;
+        let q = Q8Weight::quantize(&values, &bias, out_dim, in_dim)
+            .ok_or_else(|| Error::bad_input("weight and bias lengths differ"))?;
+        Ok(Self {
+            weight: Weight::Int8(Arc::new(q)),
             bias: self.bias,
         })
     }
@@ -169,6 +192,7 @@ impl Activation {
 /// Word + position + token-type embeddings, then LayerNorm.
 #[derive(Debug, Clone)]
 struct Embeddings {
+    /// vocab × hidden: f32, or f16 when loaded compact (then converted per batch).
     words: candle_nn::Embedding,
     positions: Tensor,
     token_type_zero: Tensor,
@@ -176,9 +200,16 @@ struct Embeddings {
 }
 
 impl Embeddings {
-    fn load(store: &WeightStore, spec: &ModelSpec) -> Result<Self> {
+    /// With `compact`, the word table is kept in f16 (half the memory; its values are
+    /// 6-bit blocks in a q8 file, which f16 holds to 3 significant digits).
+    fn load(store: &WeightStore, spec: &ModelSpec, compact: bool) -> Result<Self> {
         let h = spec.hidden_size;
-        let words = store.float("embeddings.word_embeddings.weight", &[spec.vocab_size, h])?;
+        let name = "embeddings.word_embeddings.weight";
+        let words = if compact {
+            store.float_f16(name, &[spec.vocab_size, h])?
+        } else {
+            store.float(name, &[spec.vocab_size, h])?
+        };
         let positions = store.float(
             "embeddings.position_embeddings.weight",
             &[spec.max_position_embeddings, h],
@@ -195,7 +226,7 @@ impl Embeddings {
 
     fn forward(&self, ids: &Tensor) -> Result<Tensor> {
         let (_, width) = ids.dims2()?;
-        let words = self.words.forward(ids)?; // b × t × h
+        let words = self.words.forward(ids)?.to_dtype(DType::F32)?; // b × t × h
         let positions = self.positions.narrow(0, 0, width)?; // t × h
         let x = words
             .broadcast_add(&self.token_type_zero)?
@@ -275,7 +306,7 @@ impl Attention {
                 };
                 // float weights had the scale folded in at load (Linear::scaled)
                 let q = query.forward(x)?;
-                let q = if query.is_quantized() {
+                let q = if matches!(query.weight, Weight::Quantized(_)) {
                     (q * (1.0 / (d as f64).sqrt()))?
                 } else {
                     q
@@ -341,6 +372,7 @@ impl FeedForward {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let inner = match (&self.expand.weight, &self.bias_gelu) {
             (Weight::Packed(w), Some(_)) => PackedLinear::new(w, Epilogue::BiasGelu).forward(x)?,
+            (Weight::Int8(w), Some(_)) => Q8Linear::new(w, Epilogue::BiasGelu).forward(x)?,
             (_, Some(op)) => op.forward(&self.expand.matmul(x)?)?,
             (_, None) => self.activation.forward(&self.expand.forward(x)?)?,
         };
@@ -380,8 +412,31 @@ impl Bert {
     /// [`Bert::load`]; with `packed`, float linear layers are packed once for
     /// [`crate::model::gemm::matmul`] (faster than candle's matmul in wasm32, where it is the default).
     pub fn load_with(store: &WeightStore, spec: &ModelSpec, packed: bool) -> Result<Self> {
-        let embeddings = Embeddings::load(store, spec)?;
-        let pack = |l: Linear| if packed { l.packed() } else { Ok(l) };
+        Self::load_kernels(store, spec, packed, false)
+    }
+
+    /// [`Bert::load_with`]; with `int8`, the linear layers of a q8 file compute on their
+    /// 8-bit blocks with [`crate::model::qgemm::matmul`] (this wins over `packed`; no effect
+    /// on float formats, whose weights are not 8-bit).
+    pub fn load_kernels(
+        store: &WeightStore,
+        spec: &ModelSpec,
+        packed: bool,
+        int8: bool,
+    ) -> Result<Self> {
+        let int8 = int8 && store.format() == crate::model::WeightsFormat::Q8;
+        // with 8-bit linears, the word table in f16 too: memory is what int8 is for
+        let embeddings = Embeddings::load(store, spec, int8)?;
+        let packed = packed || int8;
+        let pack = |l: Linear| {
+            if int8 {
+                l.int8()
+            } else if packed {
+                l.packed()
+            } else {
+                Ok(l)
+            }
+        };
         let layers = (0..spec.num_layers)
             .map(|l| {
                 let p = format!("encoder.layer.{l}");
@@ -410,7 +465,7 @@ impl Bert {
             .iter()
             .map(|l| {
                 let projections = match &l.attention.projection {
-                    Projection::Fused(_) => 0,
+                    Projection::Fused(qkv) => usize::from(qkv.is_quantized()),
                     Projection::Separate { query, key, value } => [query, key, value]
                         .iter()
                         .filter(|p| p.is_quantized())

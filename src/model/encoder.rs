@@ -1,15 +1,19 @@
 //! The sentence encoder: tokenizer + BERT + pooling, built from bytes.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use candle_core::{Device, Tensor};
 
 use crate::error::{Error, Result};
+use crate::model::batching::{self, BatchLimits, PaddingStats, DEFAULT_TOKEN_BUDGET};
 use crate::model::bert::Bert;
 use crate::model::tokenizer::{TextTokenizer, TokenizedText};
 use crate::model::weights::WeightStore;
 use crate::model::{pooling, ModelSpec, WeightsFormat};
 
-/// Default number of texts per forward pass.
-pub const DEFAULT_BATCH_SIZE: usize = 32;
+/// Default largest number of texts per forward pass (passes are cut by padded tokens,
+/// [`crate::model::batching`]; this only caps how many short texts share one).
+pub const DEFAULT_BATCH_SIZE: usize = batching::DEFAULT_MAX_TEXTS;
 
 /// The bytes of a model's files; the core never touches a filesystem.
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +69,11 @@ pub struct LoadOptions {
     /// candle's matmul. Default: on in wasm32 (where it is faster: the weight is not
     /// repacked on every product), off natively (where candle's gemm uses every core).
     pub packed_linears: bool,
+    /// Compute the linear layers of a q8 file on their 8-bit blocks with activations in
+    /// 16 bits ([`crate::model::qgemm`]): a third of the f32 memory and parity equal to
+    /// dequantized q8. Default: on in wasm32 (`i32x4.dot_i16x8_s`), off natively (candle's
+    /// f32 gemm on every core is faster there; BENCHMARKS.md). No effect on float formats.
+    pub int8_linears: bool,
 }
 
 // not derivable: the default differs between wasm32 and native targets
@@ -74,6 +83,7 @@ impl Default for LoadOptions {
         Self {
             quantized_matmul: false,
             packed_linears: cfg!(target_arch = "wasm32"),
+            int8_linears: cfg!(target_arch = "wasm32"),
         }
     }
 }
@@ -84,7 +94,18 @@ pub struct Encoder {
     tokenizer: TextTokenizer,
     model: Bert,
     batch_size: usize,
+    token_budget: usize,
+    by_count: bool,
     format: WeightsFormat,
+    padding: PaddingCounters,
+}
+
+/// Running totals of [`PaddingStats`] (atomics: the encoder is shared by reference).
+#[derive(Debug, Default)]
+struct PaddingCounters {
+    batches: AtomicU64,
+    tokens: AtomicU64,
+    padded_tokens: AtomicU64,
 }
 
 impl std::fmt::Debug for Encoder {
@@ -92,6 +113,7 @@ impl std::fmt::Debug for Encoder {
         f.debug_struct("Encoder")
             .field("spec", &self.spec)
             .field("batch_size", &self.batch_size)
+            .field("token_budget", &self.token_budget)
             .field("format", &self.format)
             .finish()
     }
@@ -129,7 +151,8 @@ impl Encoder {
             WeightStore::from_bytes(files.weights, files.weights_name, !options.quantized_matmul)?;
         let format = store.format();
         let t1 = now();
-        let model = Bert::load_with(&store, &spec, options.packed_linears)?;
+        let model =
+            Bert::load_kernels(&store, &spec, options.packed_linears, options.int8_linears)?;
         drop(store);
         let t2 = now();
         let tokenizer = TextTokenizer::from_bytes(files.tokenizer, &spec)?;
@@ -139,7 +162,10 @@ impl Encoder {
             tokenizer,
             model,
             batch_size: DEFAULT_BATCH_SIZE,
+            token_budget: DEFAULT_TOKEN_BUDGET,
+            by_count: false,
             format,
+            padding: PaddingCounters::default(),
         };
         let timings = LoadTimings {
             parse_weights_ms: t1 - t0,
@@ -149,15 +175,43 @@ impl Encoder {
         Ok((encoder, timings))
     }
 
-    /// Sets how many texts go through the network at once (at least 1).
+    /// Sets the most texts that go through the network at once (at least 1).
     pub fn with_batch_size(mut self, batch_size: usize) -> Self {
         self.batch_size = batch_size.max(1);
         self
     }
 
-    /// Texts per forward pass.
+    /// Sets the most padded tokens of one forward pass (a longer text still gets a pass of
+    /// its own). Bounds the activations' memory.
+    pub fn with_token_budget(mut self, tokens: usize) -> Self {
+        self.token_budget = tokens.max(1);
+        self
+    }
+
+    /// Cuts forward passes by count ([`Encoder::batch_size`] texts sorted by length, whatever
+    /// their lengths), as before the token budget: for benchmarks that compare the two.
+    pub fn with_batches_by_count(mut self) -> Self {
+        self.by_count = true;
+        self
+    }
+
+    /// Most texts per forward pass.
     pub fn batch_size(&self) -> usize {
         self.batch_size
+    }
+
+    /// Most padded tokens per forward pass.
+    pub fn token_budget(&self) -> usize {
+        self.token_budget
+    }
+
+    /// Padding computed by every call so far (see [`PaddingStats::waste`]).
+    pub fn padding(&self) -> PaddingStats {
+        PaddingStats {
+            batches: self.padding.batches.load(Ordering::Relaxed),
+            tokens: self.padding.tokens.load(Ordering::Relaxed),
+            padded_tokens: self.padding.padded_tokens.load(Ordering::Relaxed),
+        }
     }
 
     /// The model's specification.
@@ -186,8 +240,9 @@ impl Encoder {
         &self.tokenizer
     }
 
-    /// Embeds texts, in order. Texts are grouped by token length into batches of
-    /// [`Encoder::batch_size`] so that little padding is computed.
+    /// Embeds texts, in order. Texts are sorted by token length and cut into forward
+    /// passes by a budget of padded tokens ([`crate::model::batching::plan`]), so that
+    /// little padding is computed.
     pub fn encode(&self, texts: &[&str]) -> Result<Vec<Embedding>> {
         let tokenized = self.tokenizer.tokenize_all(texts)?;
         self.encode_tokenized(&tokenized)
@@ -197,8 +252,23 @@ impl Encoder {
     pub fn encode_tokenized(&self, tokenized: &[TokenizedText]) -> Result<Vec<Embedding>> {
         let mut order: Vec<usize> = (0..tokenized.len()).collect();
         order.sort_by_key(|&i| tokenized[i].ids.len());
+        let lengths: Vec<usize> = order.iter().map(|&i| tokenized[i].ids.len()).collect();
+        let ranges = if self.by_count {
+            batching::plan_by_count(lengths.len(), self.batch_size)
+        } else {
+            batching::plan(
+                &lengths,
+                BatchLimits {
+                    token_budget: self.token_budget,
+                    max_texts: self.batch_size,
+                    hidden: self.spec.hidden_size,
+                },
+            )
+        };
+        let stats = batching::padding_of(&lengths, &ranges);
         let mut out: Vec<Option<Embedding>> = vec![None; tokenized.len()];
-        for chunk in order.chunks(self.batch_size) {
+        for range in ranges {
+            let chunk = order.get(range).unwrap_or(&[]);
             let batch: Vec<&TokenizedText> = chunk.iter().map(|&i| &tokenized[i]).collect();
             let vectors = self.forward(&batch)?;
             for ((&i, t), vector) in chunk.iter().zip(&batch).zip(vectors) {
@@ -209,7 +279,16 @@ impl Encoder {
                 });
             }
         }
-        // every index appears in exactly one chunk, so every slot is filled
+        self.padding
+            .batches
+            .fetch_add(stats.batches, Ordering::Relaxed);
+        self.padding
+            .tokens
+            .fetch_add(stats.tokens, Ordering::Relaxed);
+        self.padding
+            .padded_tokens
+            .fetch_add(stats.padded_tokens, Ordering::Relaxed);
+        // the ranges cover every position exactly once, so every slot is filled
         Ok(out.into_iter().flatten().collect())
     }
 

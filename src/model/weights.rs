@@ -138,6 +138,46 @@ impl WeightStore {
         Err(self.error(format!("tensor {name} is missing")))
     }
 
+    /// [`WeightStore::float`] as f16 (for a large table kept in half the memory). A
+    /// quantized tensor is expanded a slice of blocks at a time, so the whole table never
+    /// exists in f32 (the word embeddings would be 47 MB of wasm memory that never shrinks).
+    pub fn float_f16(&self, name: &str, shape: &[usize]) -> Result<Tensor> {
+        let Some(q) = self.quantized.get(name) else {
+            return Ok(self.float(name, shape)?.to_dtype(candle_core::DType::F16)?);
+        };
+        let count: usize = shape.iter().product();
+        if q.shape().elem_count() != count {
+            return Err(self.error(format!(
+                "{name} has {} values, expected {shape:?}",
+                q.shape().elem_count()
+            )));
+        }
+        let dtype = q.dtype();
+        let (block_values, block_bytes) = (dtype.block_size(), dtype.type_size());
+        let raw = q.data()?;
+        // 64 blocks a slice: at most 16,384 values (64 KiB) in f32 at a time
+        let blocks_per_slice = 64;
+        let mut parts = Vec::with_capacity(raw.len() / (block_bytes * blocks_per_slice) + 1);
+        for slice in raw.chunks(block_bytes * blocks_per_slice) {
+            let blocks = slice.len() / block_bytes;
+            let t = candle_core::quantized::ggml_file::qtensor_from_ggml(
+                dtype,
+                slice,
+                vec![blocks * block_values],
+                &Device::Cpu,
+            )?;
+            parts.push(
+                t.dequantize(&Device::Cpu)?
+                    .to_dtype(candle_core::DType::F16)?,
+            );
+        }
+        let flat = Tensor::cat(&parts, 0)?;
+        if flat.elem_count() != count {
+            return Err(self.error(format!("{name}: its blocks do not hold {shape:?}")));
+        }
+        Ok(flat.reshape(shape)?)
+    }
+
     /// A float matrix with `cols` columns and any number of rows (at least one).
     pub fn float_any_rows(&self, name: &str, cols: usize) -> Result<Tensor> {
         let t = self

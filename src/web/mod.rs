@@ -10,7 +10,8 @@
 //! * [`cache`]: the Cache API store (`cvmatch-v1`, keyed by file URL), falling back to memory;
 //! * [`fetch`]: streamed downloads with progress and rejection of HTML or opaque answers;
 //! * [`index_ops`]: the precomputed job index: `loadIndex`, `rankIndex`, `benchIndex`;
-//! * [`ops`]: what the worker computes (`embed`, `health`, …) once the encoder is loaded.
+//! * [`ops`]: what the worker computes (`embed`, `health`, …) once the encoder is loaded;
+//! * [`resume_cache`]: the current resume, prepared once (`prepare`) for every check.
 //!
 //! Nothing here knows BERT: the encoder is built with [`crate::model::Encoder::from_bytes`].
 
@@ -21,6 +22,7 @@ pub mod files;
 pub mod index_ops;
 pub mod ops;
 pub mod protocol;
+pub mod resume_cache;
 pub mod runtime;
 
 pub use runtime::run_worker;

@@ -1,5 +1,6 @@
 //! What the worker computes: `embed`, `health`, and the matching reports (`score`,
-//! `explain`, `rank`, `rankCandidates`, and the model-free `lexicalScore`).
+//! `explain`, `rank`, `rankCandidates`, and the model-free `lexicalScore`), and `prepare`,
+//! which embeds a resume ahead of the checks that will use it ([`ResumeCache`]).
 
 use js_sys::{Array, Float32Array};
 use serde::{Deserialize, Serialize};
@@ -7,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::Encoder;
 use crate::web::protocol::{Reply, Request};
+use crate::web::resume_cache::ResumeCache;
 
 /// `embed` arguments.
 #[derive(Debug, Deserialize)]
@@ -140,10 +142,51 @@ fn default_top() -> usize {
     10
 }
 
-/// `score({resume, job})` and `explain` (the same report): [`crate::matching::score`].
-pub fn score(encoder: &Encoder, request: &Request) -> Result<Reply> {
+/// `prepare` arguments.
+#[derive(Debug, Deserialize)]
+struct PrepareArgs {
+    resume: String,
+}
+
+/// `prepare` result.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PrepareResult {
+    /// Texts the resume is compared by: its chunks and evidence lines.
+    units: usize,
+    /// Chunks (they make the document vector).
+    chunks: usize,
+    /// Evidence lines.
+    lines: usize,
+    /// Whether the resume was already prepared (nothing was embedded).
+    cached: bool,
+    /// Milliseconds this request took.
+    ms: f64,
+}
+
+/// `prepare({resume})` → `{units, chunks, lines, cached, ms}`: embeds the resume now and
+/// keeps it, so that `score`, `explain` and `rank` with the same resume text embed only the
+/// jobs. A page calls it as soon as it has the resume (a file dropped, text pasted).
+pub fn prepare(encoder: &Encoder, request: &Request, resumes: &mut ResumeCache) -> Result<Reply> {
+    let a: PrepareArgs = request.args()?;
+    let t0 = crate::web::now_ms();
+    let (prepared, cached) = resumes.get_or_prepare(encoder, &a.resume)?;
+    let (chunks, lines) = (prepared.plan.chunks.len(), prepared.plan.lines.len());
+    Reply::serialize(&PrepareResult {
+        units: chunks + lines,
+        chunks,
+        lines,
+        cached,
+        ms: crate::web::now_ms() - t0,
+    })
+}
+
+/// `score({resume, job})` and `explain` (the same report): [`crate::matching::score`], the
+/// resume taken from (or put into) `resumes`.
+pub fn score(encoder: &Encoder, request: &Request, resumes: &mut ResumeCache) -> Result<Reply> {
     let a: PairArgs = request.args()?;
-    Reply::serialize(&crate::matching::score(encoder, &a.resume, &a.job)?)
+    let (resume, _) = resumes.get_or_prepare(encoder, &a.resume)?;
+    Reply::serialize(&crate::matching::score_prepared(encoder, &resume, &a.job)?)
 }
 
 /// `lexicalScore({resume, job})`: the provisional report, needing no model (it answers
@@ -153,11 +196,15 @@ pub fn lexical_score(request: &Request) -> Result<Reply> {
     Reply::serialize(&crate::matching::lexical_report(&a.resume, &a.job)?)
 }
 
-/// `rank({resume, jobs, top = 10})`: jobs best first, [`crate::matching::rank`].
-pub fn rank(encoder: &Encoder, request: &Request) -> Result<Reply> {
+/// `rank({resume, jobs, top = 10})`: jobs best first, [`crate::matching::rank`], the
+/// resume taken from (or put into) `resumes`.
+pub fn rank(encoder: &Encoder, request: &Request, resumes: &mut ResumeCache) -> Result<Reply> {
     let a: RankArgs = request.args()?;
     let jobs: Vec<&str> = a.jobs.iter().map(String::as_str).collect();
-    Reply::serialize(&crate::matching::rank(encoder, &a.resume, &jobs, a.top)?)
+    let (resume, _) = resumes.get_or_prepare(encoder, &a.resume)?;
+    Reply::serialize(&crate::matching::rank_prepared(
+        encoder, &resume, &jobs, a.top,
+    )?)
 }
 
 /// `rankCandidates({job, resumes, top = 10})`: resumes best first,

@@ -22,6 +22,7 @@ use crate::web::index_ops;
 use crate::web::now_ms;
 use crate::web::ops::{self, Usage};
 use crate::web::protocol::{self, Reply, Request};
+use crate::web::resume_cache::{ResumeCache, ResumeCacheStats};
 
 /// `load` arguments.
 #[derive(Debug, Deserialize)]
@@ -92,6 +93,8 @@ struct State {
     loading: bool,
     usage: Usage,
     wasm_init_ms: f64,
+    /// The current resume, prepared (`prepare`, `score`, `explain`, `rank`).
+    resumes: ResumeCache,
 }
 
 thread_local! {
@@ -163,8 +166,18 @@ async fn dispatch(request: &Request) -> Result<Reply> {
             });
             Reply::serialize(&ops::health(&encoder, &model_id, &weights)?)
         }
-        "score" | "explain" => ops::score(encoder()?.as_ref(), request),
-        "rank" => ops::rank(encoder()?.as_ref(), request),
+        "prepare" => {
+            let encoder = encoder()?;
+            STATE.with(|s| ops::prepare(&encoder, request, &mut s.borrow_mut().resumes))
+        }
+        "score" | "explain" => {
+            let encoder = encoder()?;
+            STATE.with(|s| ops::score(&encoder, request, &mut s.borrow_mut().resumes))
+        }
+        "rank" => {
+            let encoder = encoder()?;
+            STATE.with(|s| ops::rank(&encoder, request, &mut s.borrow_mut().resumes))
+        }
         "rankCandidates" => ops::rank_candidates(encoder()?.as_ref(), request),
         "lexicalScore" => ops::lexical_score(request),
         "read_document" => crate::web::document_ops::read_document(request),
@@ -175,16 +188,40 @@ async fn dispatch(request: &Request) -> Result<Reply> {
             let s = s.borrow();
             #[derive(Serialize)]
             #[serde(rename_all = "camelCase")]
+            struct Padding {
+                batches: u64,
+                tokens: u64,
+                padded_tokens: u64,
+                /// Share of the computed tokens that were padding.
+                waste: f64,
+            }
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
             struct ProfileReply<'a> {
                 load: Option<&'a LoadProfile>,
                 usage: &'a Usage,
                 /// Size of this worker's wasm linear memory (it only grows).
                 memory_bytes: f64,
+                /// Padding the encoder computed since the model loaded.
+                padding: Option<Padding>,
+                /// The prepared-resume cache's hits and misses.
+                resume_cache: ResumeCacheStats,
             }
+            let padding = s.encoder.as_ref().map(|e| {
+                let p = e.padding();
+                Padding {
+                    batches: p.batches,
+                    tokens: p.tokens,
+                    padded_tokens: p.padded_tokens,
+                    waste: p.waste(),
+                }
+            });
             Reply::serialize(&ProfileReply {
                 load: s.profile.as_ref(),
                 usage: &s.usage,
                 memory_bytes: wasm_memory_bytes(),
+                padding,
+                resume_cache: s.resumes.stats(),
             })
         }),
         "clearCache" => {
@@ -269,6 +306,7 @@ async fn load(args: LoadArgs) -> Result<Reply> {
         let mut s = s.borrow_mut();
         s.encoder = Some(Rc::new(encoder));
         s.profile = Some(profile);
+        s.resumes.clear();
     });
     protocol::post_ready(&profile_js, cached);
     Ok(Reply::value(profile_js))

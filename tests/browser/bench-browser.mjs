@@ -405,6 +405,42 @@ function cvmatchDriver(server) {
       else [bytes, source] = [reported, reported != null ? 'matcher.profile().memoryBytes (wasm linear memory)' : 'unavailable'];
       return { bytes, source, profile_memory_bytes: reported, per_worker_wasm_bytes: perWorker, probes, uasm, renderer: rendererMemory() };
     },
+    /**
+     * What a candidate waits for once the model is loaded: a resume checked against one job
+     * and against the sample board (www/jobs/jobs.jsonl), from scratch (a resume text the
+     * worker has not seen: each rep appends a different line) and after `prepare` (only the
+     * job(s) embedded); the padding the worker computed meanwhile. Page clock, median of REPS.
+     */
+    checks(page, resume, jobs) {
+      return evalIn(page, async ([resume, jobs, reps]) => {
+        const m = window.matcher;
+        const median = (a) => { const s = [...a].sort((x, y) => x - y); const k = s.length >> 1; return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2; };
+        const time = async (f) => { const t = performance.now(); await f(); return performance.now() - t; };
+        const before = await m.request('profile');
+        const out = { one_job_ms: [], board_ms: [], prepare_ms: [], one_job_prepared_ms: [], board_prepared_ms: [] };
+        for (let i = 0; i <= reps; i++) {
+          const r = (tag) => `${resume}\n(${tag} ${i})`;
+          const t = {
+            one_job_ms: await time(() => m.score(r('one'), jobs[0])),
+            board_ms: await time(() => m.rank(r('board'), jobs, { top: 10 })),
+            prepare_ms: await time(() => m.request('prepare', { resume: r('prepared') })),
+            one_job_prepared_ms: await time(() => m.score(r('prepared'), jobs[0])),
+            board_prepared_ms: await time(() => m.rank(r('prepared'), jobs, { top: 10 })),
+          };
+          if (i > 0) for (const k of Object.keys(out)) out[k].push(t[k]); // i = 0 is the warm-up
+        }
+        const after = await m.request('profile');
+        const medians = Object.fromEntries(Object.entries(out).map(([k, v]) => [`median_${k}`, median(v)]));
+        const pad = after.padding && before.padding ? {
+          batches: after.padding.batches - before.padding.batches,
+          tokens: after.padding.tokens - before.padding.tokens,
+          padded_tokens: after.padding.paddedTokens - before.padding.paddedTokens,
+        } : null;
+        if (pad) pad.waste = pad.padded_tokens ? 1 - pad.tokens / pad.padded_tokens : 0;
+        return { jobs: jobs.length, reps, ...medians, runs_ms: out, padding: pad, resume_cache: after.resumeCache ?? null,
+          memory_bytes: after.memoryBytes ?? null };
+      }, [resume, jobs, REPS], 'cvmatch checks');
+    },
     /** The reference texts one per call, and in batches of 32. */
     async parity(page, reference) {
       const items = reference.items;
@@ -593,6 +629,19 @@ async function runConfig(cfg, drv, workloads, reference) {
         };
         log(`  ${cfg.id} ${key}: ${res.throughput[key].texts_per_s_median} texts/s (median of ${REPS}; pass ms ${res.throughput[key].times_ms.join(', ')}; other procs ${cpu.other_cores} cores)`);
       }
+    }
+    if (drv.checks) {
+      const quiet = await waitQuiet(`${cfg.id} checks`);
+      const stop = cpuMonitor();
+      const resume = fs.readFileSync(path.join(REPO, 'tests', 'data', 'matching', 'resume_data_engineer.md'), 'utf8');
+      const jobs = fs.readFileSync(path.join(REPO, 'www', 'jobs', 'jobs.jsonl'), 'utf8').split('\n')
+        .filter((l) => l.trim()).map((l) => JSON.parse(l).text);
+      res.checks = { ...(await drv.checks(keep.page, resume, jobs)), cpu_during: stop(), wait_idle: quiet,
+        resume: 'tests/data/matching/resume_data_engineer.md (text; PDF extraction not included)' };
+      const c = res.checks;
+      log(`  ${cfg.id} checks: one job ${round(c.median_one_job_ms, 0)} ms (prepared ${round(c.median_one_job_prepared_ms, 0)}), ` +
+        `board of ${c.jobs} ${round(c.median_board_ms, 0)} ms (prepared ${round(c.median_board_prepared_ms, 0)}), prepare ${round(c.median_prepare_ms, 0)} ms; ` +
+        `padding waste ${c.padding ? (100 * c.padding.waste).toFixed(1) + ' %' : '-'}; other procs ${c.cpu_during.other_cores} cores`);
     }
     res.memory = await drv.memory(keep.page);
     log(`  ${cfg.id} worker memory: ${res.memory.bytes == null ? '-' : (res.memory.bytes / 1e6).toFixed(1) + ' MB'} (${res.memory.source}); ` +

@@ -36,12 +36,24 @@ pub struct ModelArgs {
     /// Weights format listed in the manifest (f32, f16, …).
     #[arg(long, global = true, default_value = "f32")]
     pub weights: String,
+    /// q8 only: compute the linear layers on 8-bit weights with 16-bit activations
+    /// (src/model/qgemm.rs, the wasm default) instead of candle's f32 on expanded weights.
+    #[arg(long, global = true)]
+    pub int8_linears: bool,
 }
 
 impl ModelArgs {
     /// Reads, verifies and builds the encoder.
     pub fn load(&self) -> cvmatch::Result<cvmatch::Encoder> {
-        cvmatch::model_dir::load_encoder(&self.model, &self.weights)
+        if !self.int8_linears {
+            return cvmatch::model_dir::load_encoder(&self.model, &self.weights);
+        }
+        let dir = cvmatch::model_dir::ModelDir::read(&self.model, &self.weights)?;
+        let options = cvmatch::model::LoadOptions {
+            int8_linears: true,
+            ..cvmatch::model::LoadOptions::default()
+        };
+        Ok(cvmatch::Encoder::from_bytes_with(dir.files(), options, &|| 0.0)?.0)
     }
 }
 

@@ -450,6 +450,8 @@ function callOptions(options = {}) {
  * @property {number} [workers]  workers in the pool, 1 to MAX_WORKERS
  * @property {(event: ProgressInfo) => void} [onProgress]
  * @property {string} [cacheDir]  Node: the cache directory (default under the user's cache dir)
+ * @property {string|URL} [workerUrl]  browsers: a script to start instead of worker.js (one
+ *   that imports it, e.g. a blob: URL keeping the worker under the page's service worker)
  */
 
 /**

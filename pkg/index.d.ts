@@ -118,6 +118,9 @@ export interface MatcherOptions {
   workers?: number;
   /** Load progress, tagged by status. */
   onProgress?: (event: ProgressInfo) => void;
+  /** Browsers: the worker script to start instead of the package's worker.js (a script
+   *  that imports it, e.g. a blob: URL so that the worker stays under a service worker). */
+  workerUrl?: string | URL;
   /** Node only: the cache directory (default $XDG_CACHE_HOME/cvmatch or ~/.cache/cvmatch). */
   cacheDir?: string;
 }

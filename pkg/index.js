@@ -25,10 +25,13 @@ export function defaultWorkerCount() {
  * Starts one worker. The expressions stay literal: bundlers (webpack, Vite) recognise
  * `new Worker(new URL('./worker.js', import.meta.url))` and emit the worker from it.
  * @param {boolean} shared  it will be sent the compiled module (see worker.js)
+ * @param {string|URL} [url]  the `workerUrl` option: another script that runs worker.js
  * @returns {Worker}
  */
-function spawnWorker(shared) {
+function spawnWorker(shared, url) {
+  const name = shared ? 'cvmatch-shared' : 'cvmatch';
   try {
+    if (url) return new Worker(url, { type: 'module', name });
     return shared
       ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cvmatch-shared' })
       : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cvmatch' });
@@ -40,7 +43,7 @@ function spawnWorker(shared) {
 
 /** @type {import('./api.js').Platform} */
 const browser = {
-  spawn: (shared) => spawnWorker(shared),
+  spawn: (shared, options) => spawnWorker(shared, options?.workerUrl),
   resolveUrl: (url) => new URL(url, globalThis.location?.href).href,
   defaultWorkers: defaultWorkerCount,
   openCache: async () => (typeof caches === 'undefined' ? null : caches.open(CACHE_NAME)),

@@ -59,7 +59,7 @@ export function renderReport(report, { headingLevel = 3 } = {}) {
     el('span', { class: 'cvm-score', 'data-testid': 'score' }, [String(Math.round(report.score)), el('small', {}, [' / 100'])]),
     el('span', { class: `cvm-band ${bandClass(report.band)}`, 'data-testid': 'band' }, [report.band]),
   ]));
-  root.append(el('p', { class: 'cvm-meaning' }, [capitalise(report.band_meaning) + '.']));
+  root.append(el('p', { class: 'cvm-meaning' }, [capitalise(report.bandMeaning ?? report.band_meaning) + '.']));
   if (report.provisional) {
     root.append(el('p', { class: 'cvm-provisional', 'data-testid': 'provisional' }, [
       'Provisional: keyword match only, while the language model loads. The full score replaces it automatically.']));
@@ -92,14 +92,14 @@ export function renderReport(report, { headingLevel = 3 } = {}) {
   }
 
   root.append(el(h, {}, ['Terms of the job missing from your resume']));
-  if (report.missing_terms.length) {
-    root.append(el('ul', { class: 'cvm-terms', 'data-testid': 'missing-terms' }, report.missing_terms.map((t) => el('li', {}, [t]))));
+  if ((report.missingTerms ?? report.missing_terms).length) {
+    root.append(el('ul', { class: 'cvm-terms', 'data-testid': 'missing-terms' }, (report.missingTerms ?? report.missing_terms).map((t) => el('li', {}, [t]))));
   } else {
     root.append(el('p', {}, ['None: every important term of the job appears in your resume.']));
   }
-  if (report.matched_terms.length) {
+  if ((report.matchedTerms ?? report.matched_terms).length) {
     root.append(el(h, {}, ['Terms you share with the job']));
-    root.append(el('ul', { class: 'cvm-terms cvm-matched' }, report.matched_terms.map((t) => el('li', {}, [t]))));
+    root.append(el('ul', { class: 'cvm-terms cvm-matched' }, (report.matchedTerms ?? report.matched_terms).map((t) => el('li', {}, [t]))));
   }
   if (report.notes?.length) root.append(el('ul', { class: 'cvm-notes' }, report.notes.map((n) => el('li', {}, [n]))));
   return root;

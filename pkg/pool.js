@@ -493,7 +493,7 @@ export class Pool {
     const first = this.#all[0];
     if (first?.dead) return;
     if (this.#cachedNote) {
-      this.#note = `1 worker instead of ${size}: the model files are not in the cache store`
+      this.#note = `1 worker instead of ${size}: the model files are not in the Cache API store (the cache directory in Node)`
         + ` (${this.#cachedNote}), so every further worker would download them again`;
       return;
     }

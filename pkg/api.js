@@ -346,8 +346,9 @@ export class Matcher {
     let done = 0;
     let next = 0;
     // As many batches in flight as workers (the pool sends each to the least busy one).
+    let failed = false;
     const lane = async () => {
-      while (next < jobs.length) {
+      while (next < jobs.length && !failed) {
         const at = next;
         next += size;
         const slice = jobs.slice(at, at + size);
@@ -357,7 +358,7 @@ export class Matcher {
       }
     };
     const lanes = Math.max(1, this.#pool.status.requested);
-    await Promise.all(Array.from({ length: lanes }, lane));
+    await Promise.all(Array.from({ length: lanes }, () => lane().catch((e) => { failed = true; throw e; })));
     if (parts.length === 1) return parts[0];
     return this.#pool.request('indexMerge', { parts }, call, parts.map((p) => p.buffer));
   }

@@ -286,15 +286,15 @@ export class Pool {
    * @returns {Promise<any>}
    */
   async start() {
-    const conn = this.#connect(this.#spawnWorker(0), 0);
     this.#loading++;
     try {
+      const conn = this.#connect(this.#spawnWorker(0), 0);
       const profile = await conn.send('load', this.#loadArgs);
       this.#cachedNote = profile?.cached === false ? (profile.cacheNote || 'not stored') : null;
       this.#join(conn);
       return profile;
     } catch (e) {
-      const error = /** @type {CvmatchError} */ (e);
+      const error = e instanceof CvmatchError ? e : new CvmatchError('network', `cannot start cvmatch: ${/** @type {Error} */ (e)?.message ?? e}`);
       this.#shutDown(this.#terminated ? new CvmatchError('terminated', 'the matcher was disposed') : error);
       throw copyError(/** @type {CvmatchError} */ (this.#dead ?? error));
     } finally {
@@ -310,9 +310,18 @@ export class Pool {
    */
   #spawnWorker(index) {
     const module = index > 0 || this.#restarts.has(index) ? this.#module : null;
-    const worker = this.#spawn(module !== null);
-    if (module) worker.postMessage({ type: 'wasm-module', module });
-    return worker;
+    if (module) {
+      const worker = this.#spawn(true);
+      try {
+        worker.postMessage({ type: 'wasm-module', module });
+        return worker;
+      } catch {
+        // a platform that cannot clone a WebAssembly.Module: this worker fetches its own
+        worker.terminate();
+        this.#module = null;
+      }
+    }
+    return this.#spawn(false);
   }
 
   /**

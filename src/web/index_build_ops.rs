@@ -119,7 +119,10 @@ pub fn merge(request: &Request) -> Result<Reply> {
 
 /// Runs `indexBuildPart` (with the loaded encoder) or `indexMerge` (the one dispatch arm in
 /// the runtime).
-pub fn dispatch(request: &Request, encoder: impl FnOnce() -> Result<std::rc::Rc<Encoder>>) -> Result<Reply> {
+pub fn dispatch(
+    request: &Request,
+    encoder: impl FnOnce() -> Result<std::rc::Rc<Encoder>>,
+) -> Result<Reply> {
     match request.op.as_str() {
         "indexBuildPart" => build_part(encoder()?.as_ref(), request),
         "indexMerge" => merge(request),

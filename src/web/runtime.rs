@@ -18,10 +18,10 @@ use crate::index::IndexIdentity;
 use crate::model::Encoder;
 use crate::web::cache::{self, ModelCache};
 use crate::web::files::{self, FileProfile, ManifestProfile};
-use crate::web::{index_build_ops, index_ops};
 use crate::web::now_ms;
 use crate::web::ops::{self, Usage};
 use crate::web::protocol::{self, Reply, Request};
+use crate::web::{index_build_ops, index_ops};
 
 /// `load` arguments.
 #[derive(Debug, Deserialize)]

@@ -28,8 +28,8 @@ export const DEFAULT_WEIGHTS = 'q8';
  * @property {number} [loaded]      bytes of `file` so far
  * @property {number} [total]       bytes of `file`
  * @property {number} [progress]    percent of `file`, 0–100
- * @property {number} [totalLoaded] bytes so far, all files of the load
- * @property {number} [totalBytes]  bytes expected, all files of the load
+ * @property {number} totalLoaded  bytes so far, all files of the load
+ * @property {number} totalBytes   bytes expected, all files of the load
  * @property {boolean} [cached]     (`ready`) whether every model file is in the cache store
  * @property {object} [profile]     (`ready`) the load profile
  */

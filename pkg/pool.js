@@ -41,7 +41,7 @@ const EMBED_WEIGHT_PER_TEXT = 12;
  * What the pool needs of a worker: the Web Worker interface (Node's is wrapped to match).
  * @typedef {object} WorkerLike
  * @property {(type: string, f: (event: any) => void) => void} addEventListener
- * @property {(message: any, transfer?: Transferable[]) => void} postMessage
+ * @property {(message: any, transfer?: any) => void} postMessage
  * @property {() => void} terminate
  * @property {() => void} [ref]    Node: keep the process alive (a request is pending)
  * @property {() => void} [unref]  Node: let the process exit (idle)

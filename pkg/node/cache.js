@@ -64,7 +64,9 @@ export class Cache {
     const body = new Uint8Array(await response.arrayBuffer());
     await mkdir(this.#dir, { recursive: true });
     const tmp = `.${key}.${randomBytes(6).toString('hex')}.tmp`;
-    const headers = Object.fromEntries(response.headers.entries());
+    /** @type {Record<string, string>} */
+    const headers = {};
+    response.headers.forEach((value, name) => { headers[name] = value; });
     try {
       await writeFile(join(this.#dir, `${tmp}.body`), body);
       await writeFile(join(this.#dir, `${tmp}.json`), JSON.stringify({ url, status: response.status, headers }));

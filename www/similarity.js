@@ -9,18 +9,16 @@ const ms = (n) => `${Math.round(n)} ms`;
 
 let currentFile = '';
 
-/** @param {import('/pkg/index.js').ProgressEvent} e */
+/** @param {import('/pkg/index.js').ProgressInfo} e */
 function onProgress(e) {
-  if (e.file !== null) {
-    currentFile = e.file;
-    return;
-  }
+  if (e.status !== 'progress' && e.status !== 'done') return;
+  currentFile = e.file ?? currentFile;
   const bar = /** @type {HTMLProgressElement} */ ($('progress'));
-  bar.max = e.total || 1;
-  bar.value = e.loaded;
-  $('progress-text').textContent = e.loaded < e.total
-    ? `${mb(e.loaded)} of ${mb(e.total)} (${currentFile})`
-    : `${mb(e.total)}: all model files verified`;
+  bar.max = e.totalBytes || 1;
+  bar.value = e.totalLoaded;
+  $('progress-text').textContent = e.totalLoaded < e.totalBytes
+    ? `${mb(e.totalLoaded)} of ${mb(e.totalBytes)} (${currentFile})`
+    : `${mb(e.totalBytes)}: all model files verified`;
 }
 
 /**
@@ -57,16 +55,18 @@ const dot = (a, b) => a.reduce((s, x, i) => s + x * b[i], 0);
 
 async function main() {
   let matcher;
+  let info;
   try {
-    matcher = await createMatcher({ modelUrl: '/models/all-MiniLM-L6-v2/', weights: 'q8', onProgress });
+    matcher = createMatcher({ modelUrl: '/models/all-MiniLM-L6-v2/', weights: 'q8', onProgress });
+    info = await matcher.ready;
   } catch (e) {
     $('status').replaceChildren(errorNode(e, 'Could not load the model '));
     return;
   }
-  const p = matcher.ready?.profile;
+  const p = info.profile;
   $('status').textContent = p.networkBytes === 0
     ? 'Model ready, loaded from the browser cache.'
-    : `Model ready, ${mb(p.networkBytes)} downloaded${matcher.ready?.cached ? ' and cached for your next visit' : ` (not cached: ${p.cacheNote})`}.`;
+    : `Model ready, ${mb(p.networkBytes)} downloaded${info.cached ? ' and cached for your next visit' : ` (not cached: ${p.cacheNote})`}.`;
   renderProfile(p);
   const button = /** @type {HTMLButtonElement} */ ($('compare'));
   button.disabled = false;

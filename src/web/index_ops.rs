@@ -38,7 +38,8 @@ pub fn set_identity(identity: Option<IndexIdentity>) {
     IDENTITY.with(|i| *i.borrow_mut() = identity);
 }
 
-fn identity() -> Option<IndexIdentity> {
+/// The loaded model's identity, once `load` has read its manifest.
+pub(crate) fn identity() -> Option<IndexIdentity> {
     IDENTITY.with(|i| i.borrow().clone())
 }
 

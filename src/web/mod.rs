@@ -10,6 +10,7 @@
 //! * [`cache`]: the Cache API store (`cvmatch-v1`, keyed by file URL), falling back to memory;
 //! * [`fetch`]: streamed downloads with progress and rejection of HTML or opaque answers;
 //! * [`index_ops`]: the precomputed job index: `loadIndex`, `rankIndex`, `benchIndex`;
+//! * [`index_build_ops`]: building one: `indexBuildPart`, `indexMerge` (the npm CLI);
 //! * [`ops`]: what the worker computes (`embed`, `health`, …) once the encoder is loaded;
 //! * [`resume_cache`]: the current resume, prepared once (`prepare`) for every check.
 //!
@@ -19,6 +20,7 @@ pub mod cache;
 pub mod document_ops;
 pub mod fetch;
 pub mod files;
+pub mod index_build_ops;
 pub mod index_ops;
 pub mod ops;
 pub mod protocol;

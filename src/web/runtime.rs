@@ -18,11 +18,11 @@ use crate::index::IndexIdentity;
 use crate::model::Encoder;
 use crate::web::cache::{self, ModelCache};
 use crate::web::files::{self, FileProfile, ManifestProfile};
-use crate::web::index_ops;
 use crate::web::now_ms;
 use crate::web::ops::{self, Usage};
 use crate::web::protocol::{self, Reply, Request};
 use crate::web::resume_cache::{ResumeCache, ResumeCacheStats};
+use crate::web::{index_build_ops, index_ops};
 
 /// `load` arguments.
 #[derive(Debug, Deserialize)]
@@ -40,7 +40,7 @@ struct LoadArgs {
 }
 
 fn default_weights() -> String {
-    "f32".into()
+    "q8".into()
 }
 
 /// Where the time and bytes of a model load went; posted in the `ready` event.
@@ -184,6 +184,7 @@ async fn dispatch(request: &Request) -> Result<Reply> {
         "loadIndex" => index_ops::load(request).await,
         "rankIndex" => index_ops::rank(encoder()?.as_ref(), request),
         "benchIndex" => index_ops::bench(request),
+        "indexBuildPart" | "indexMerge" => index_build_ops::dispatch(request, encoder),
         "profile" => STATE.with(|s| {
             let s = s.borrow();
             #[derive(Serialize)]

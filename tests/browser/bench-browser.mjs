@@ -344,7 +344,8 @@ function cvmatchDriver(server) {
     async startup(page, cfg, firstText) {
       const r = await evalIn(page, async ([modelUrl, weights, workers, text]) => {
         const t0 = performance.now();
-        window.matcher = await window.cvmatch.createMatcher({ modelUrl, weights, workers });
+        window.matcher = window.cvmatch.createMatcher({ modelUrl, weights, workers });
+        const readyInfo = await window.matcher.ready;
         const tReady = performance.now();
         const [e] = await window.matcher.embed([text]);
         const t1 = performance.now();
@@ -358,7 +359,7 @@ function cvmatchDriver(server) {
           create_to_pool_ready_ms: pool ? t2 - t0 : null,
           breakdown_ms: { create_matcher: tReady - t0, first_embed_call: t1 - tReady },
           embedding: Array.from(e),
-          load: window.matcher.ready?.profile ?? null, cached: window.matcher.ready?.cached ?? null,
+          load: readyInfo?.profile ?? null, cached: readyInfo?.cached ?? null,
           workers_reported: typeof w === 'number' ? w : Array.isArray(w) ? w.length : null,
           pool,
           crossOriginIsolated: self.crossOriginIsolated,

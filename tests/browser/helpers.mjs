@@ -67,17 +67,19 @@ export async function openTestPage(page, server) {
 
 /**
  * Creates `window.matcher` in the page; resolves with its ready info, or with
- * `{error: {code, message}}` when createMatcher rejects.
+ * `{error: {code, message}}` when `matcher.ready` rejects.
  */
 export function createMatcherInPage(page, modelUrl, weights = 'f32') {
   return page.evaluate(async ([modelUrl, weights]) => {
     const events = [];
     try {
-      window.matcher = await window.cvmatch.createMatcher({
+      window.matcher = window.cvmatch.createMatcher({
         modelUrl, weights, onProgress: (e) => events.push(e),
       });
+      const ready = await window.matcher.ready;
       window.progressEvents = events;
-      return { ready: window.matcher.ready, progressCount: events.length, lastOverall: events.filter((e) => e.file === null).at(-1) };
+      const last = events.filter((e) => e.status === 'progress').at(-1);
+      return { ready, progressCount: events.length, lastOverall: last && { loaded: last.totalLoaded, total: last.totalBytes } };
     } catch (e) {
       return { error: { code: e.code, message: e.message, isError: e instanceof Error } };
     }

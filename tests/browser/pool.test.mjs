@@ -42,20 +42,21 @@ after(async () => {
 });
 
 /**
- * Creates `window[name]` with createMatcher(options); resolves with what it saw, or with
- * `{error}` when createMatcher rejects.
+ * Creates `window[name]` with createMatcher(options); resolves with what it saw once
+ * `ready` resolved, or with `{error}` when it rejects.
  */
 function createInPage(name, options) {
   return page.evaluate(async ([name, { modelPath, ...options }]) => {
     const events = [];
     try {
-      const m = await window.cvmatch.createMatcher({
+      const m = window.cvmatch.createMatcher({
         modelUrl: new URL(modelPath, location.href).href, ...options, onProgress: (e) => events.push(e),
       });
       window[name] = m;
+      const ready = await m.ready;
       const atResolve = { workers: m.workers, progress: events.length, pool: m.pool };
       const settled = await m.poolReady();
-      return { atResolve, settled, progressAfter: events.length, ready: m.ready };
+      return { atResolve, settled, progressAfter: events.length, ready };
     } catch (e) {
       return { error: { code: e.code, message: e.message } };
     }
@@ -170,9 +171,10 @@ test('concurrent embed, score, rank and single embeds on the pool each settle wi
 test('loadIndex reaches every worker, also one that joins after it; the index is downloaded once', async () => {
   server.clearLog();
   const r = await page.evaluate(async ([indexPath, resume]) => {
-    const m = await window.cvmatch.createMatcher({
+    const m = window.cvmatch.createMatcher({
       modelUrl: new URL('/models/all-MiniLM-L6-v2/', location.href).href, workers: 2,
     });
+    await m.ready;
     window.poolIndex = m;
     const workersAtLoad = m.workers;
     const index = await m.loadIndex(indexPath);     // worker 1 is still loading, or just joined
@@ -196,7 +198,7 @@ test('loadIndex reaches every worker, also one that joins after it; the index is
   await page.evaluate(() => window.poolIndex.terminate());
 });
 
-test('a crashed worker rejects its own pending requests with worker_crashed; the rest of the pool answers', async (t) => {
+test('a crashed worker rejects its own pending requests with worker_crashed and is restarted once; the rest of the pool answers', async (t) => {
   // '__hold__' is never answered (its request stays pending); '__crash__' throws in the worker.
   t.after(stubWorker(`self.addEventListener('message', (event) => {
   const texts = event.data?.args?.texts;
@@ -221,8 +223,11 @@ test('a crashed worker rejects its own pending requests with worker_crashed; the
       p.then(() => { s.state = 'resolved'; }, (e) => { s.state = e.code; s.message = e.message; });
       return s;
     };
+    const crash = async () => {
+      try { await m.embed(['__crash__']); return 'resolved'; } catch (e) { return e.code; }
+    };
     const held = [track(m.embed(['__hold__'])), track(m.embed(['__hold__']))];
-    // A batch over both workers; the worker given '__crash__' dies with the request pending.
+    // A batch over both workers; the worker given '__crash__' (worker 1) dies with the request pending.
     let first;
     try { await m.embed(['an ordinary sentence', '__crash__']); first = { code: 'resolved' }; } catch (e) {
       first = { code: e.code, message: e.message, isError: e instanceof Error };
@@ -230,16 +235,22 @@ test('a crashed worker rejects its own pending requests with worker_crashed; the
     const afterCrash = { held: held.map((h) => h.state), workers: m.workers, pool: m.pool };
     const report = await m.score(resume, job);
     const vectors = await m.embed(['one', 'two', 'three']);
+    const rejoined = await m.poolReady();           // worker 1, restarted once, is back
     const stillHeld = held.map((h) => h.state);
-    // The last worker dies: the matcher is dead.
-    let second;
-    try { await m.embed(['__crash__']); second = 'resolved'; } catch (e) { second = e.code; }
+    // Worker 1 (the least busy: worker 0 holds a request) crashes again: no second restart.
+    const second = await crash();
+    const afterSecond = { workers: m.workers, pool: m.pool };
+    // Worker 0's first crash: restarted, and the next call works on it…
+    const third = await crash();
+    const revived = (await m.score(resume, job)).score;
+    // …its second: no worker is left, the matcher is dead.
+    const fourth = await crash();
     await new Promise((res) => setTimeout(res, 0));
     let after;
     try { await m.score(resume, job); after = 'resolved'; } catch (e) { after = e.code; }
     return {
-      first, afterCrash, score: report.score, vectors: vectors.length, stillHeld, second, after,
-      finalHeld: held.map((h) => h.state), finalWorkers: m.workers, finalPool: m.pool,
+      first, afterCrash, score: report.score, vectors: vectors.length, rejoined, stillHeld, second, afterSecond,
+      third, revived, fourth, after, finalHeld: held.map((h) => h.state), finalWorkers: m.workers, finalPool: m.pool,
     };
   }, [RESUME, JOB]);
   assert.equal(r.first.code, 'worker_crashed', JSON.stringify(r.first));
@@ -248,16 +259,26 @@ test('a crashed worker rejects its own pending requests with worker_crashed; the
   assert.equal(r.afterCrash.workers, 1, 'the pool goes on with one worker');
   assert.equal(r.afterCrash.pool.dropped.length, 1);
   assert.equal(r.afterCrash.pool.dropped[0].code, 'worker_crashed');
+  assert.equal(r.afterCrash.pool.restarted, 1, 'the crashed worker is restarted');
+  assert.equal(r.afterCrash.pool.loading, 1);
   assert.deepEqual([...r.afterCrash.held].sort(), ['pending', 'worker_crashed'],
     'the crashed worker\'s held request rejected; the other worker\'s is still pending');
   assert.ok(r.score >= 0 && r.score <= 100, 'the pool still scores');
   assert.equal(r.vectors, 3, 'the pool still embeds');
+  assert.equal(r.rejoined.ready, 2, 'the restarted worker joined');
   assert.deepEqual(r.stillHeld, r.afterCrash.held);
   assert.equal(r.second, 'worker_crashed');
+  assert.equal(r.afterSecond.workers, 1);
+  assert.equal(r.afterSecond.pool.loading, 0, 'a worker is restarted once only');
+  assert.equal(r.afterSecond.pool.restarted, 1);
+  assert.equal(r.third, 'worker_crashed');
+  assert.ok(r.revived >= 0 && r.revived <= 100, 'the restarted worker 0 answers');
+  assert.equal(r.fourth, 'worker_crashed');
   assert.equal(r.after, 'worker_crashed', 'with the last worker gone the matcher is dead');
   assert.deepEqual(r.finalHeld, ['worker_crashed', 'worker_crashed']);
   assert.equal(r.finalWorkers, 0);
-  assert.equal(r.finalPool.dropped.length, 2);
+  assert.equal(r.finalPool.dropped.length, 4);
+  assert.equal(r.finalPool.restarted, 2);
 });
 
 test('a worker joining late loads the indexes first; with none ready, requests wait for it', async (t) => {
@@ -286,9 +307,10 @@ self.addEventListener('message', (event) => {
 `));
   t.after(() => page.evaluate(() => Promise.all([caches.delete('pool-test-first'), caches.delete('pool-test-gate')])));
   const r = await page.evaluate(async ([indexPath, resume, job]) => {
-    const m = await window.cvmatch.createMatcher({
+    const m = window.cvmatch.createMatcher({
       modelUrl: new URL('/models/all-MiniLM-L6-v2/', location.href).href, workers: 2,
     });
+    await m.ready;
     const index = await m.loadIndex(indexPath);
     const early = { workers: m.workers, pool: m.pool, indexes: (await m.profile()).workers.map((w) => w.indexes) };
     let crash;
@@ -314,28 +336,29 @@ self.addEventListener('message', (event) => {
   assert.deepEqual(r.early.indexes, [[r.url]], 'the index is in worker 0');
   assert.equal(r.crash, 'worker_crashed');
   assert.equal(r.alone.workers, 0, 'no worker ready');
-  assert.equal(r.alone.pool.loading, 1, 'one still loading: the matcher lives');
+  assert.equal(r.alone.pool.loading, 2, 'worker 1 still loading, worker 0 restarting (held too): the matcher lives');
   assert.equal(r.beforeGate, 'pending', 'the request waits for a worker');
   assert.equal(typeof r.waited, 'number', `the waiting request was answered: ${r.waited}`);
-  assert.deepEqual(r.late, [{ worker: 1, indexes: [r.url] }], 'worker 1 loaded the index before joining');
+  assert.deepEqual(r.late, [{ worker: 0, indexes: [r.url] }, { worker: 1, indexes: [r.url] }],
+    'worker 1 and the restarted worker 0 loaded the index before joining');
   assert.equal(r.ranked, 2);
   assert.deepEqual(r.pool.dropped.map((d) => [d.worker, d.code]), [[0, 'worker_crashed']]);
 });
 
-test('terminate() stops every worker: requests pending on each reject with worker_crashed', async () => {
+test('dispose() stops every worker: requests pending on each reject with terminated', async () => {
   const long = parity.items.filter((i) => i.truncated).map((i) => i.text);
   const r = await page.evaluate(async (long) => {
     const m = window.pool2;
     const pending = [m.embed([...long, ...long]), m.score(long[0], long[1]), m.health()];
     await new Promise((res) => setTimeout(res, 50));
-    m.terminate();
+    m.dispose();
     const codes = await Promise.all(pending.map((p) => p.then(() => 'resolved', (e) => e.code)));
     let after = null;
     try { await m.embed(['x', 'y']); after = 'resolved'; } catch (e) { after = e.code; }
     return { codes, after, workers: m.workers, settled: await m.poolReady() };
   }, long);
-  assert.deepEqual(r.codes, ['worker_crashed', 'worker_crashed', 'worker_crashed']);
-  assert.equal(r.after, 'worker_crashed');
+  assert.deepEqual(r.codes, ['terminated', 'terminated', 'terminated']);
+  assert.equal(r.after, 'terminated');
   assert.equal(r.workers, 0);
   assert.deepEqual(r.settled.dropped, [], 'terminating is not a failure');
 });
@@ -365,7 +388,7 @@ test('invalid workers values reject with bad_input before any worker starts', as
 
 test('the default pool size follows navigator.hardwareConcurrency and deviceMemory', async () => {
   const r = await page.evaluate(async () => {
-    const m = await window.cvmatch.createMatcher({ modelUrl: '/models/all-MiniLM-L6-v2/' });
+    const m = window.cvmatch.createMatcher({ modelUrl: '/models/all-MiniLM-L6-v2/' });
     const settled = await m.poolReady();
     m.terminate();
     return {

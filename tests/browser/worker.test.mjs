@@ -114,18 +114,18 @@ test('20 concurrent embed calls each get their own answer', async () => {
   }
 });
 
-test('terminate() mid-request rejects the pending call with worker_crashed', async () => {
+test('dispose() mid-request rejects the pending call with terminated', async () => {
   const long = parity.items.filter((i) => i.truncated).map((i) => i.text);
   const r = await page.evaluate(async (long) => {
     const pending = window.matcher.embed([...long, ...long]);
     await new Promise((res) => setTimeout(res, 50));
-    window.matcher.terminate();
+    window.matcher.dispose();
     let first = null;
     try { await pending; first = 'resolved'; } catch (e) { first = { code: e.code, isError: e instanceof Error }; }
     let after = null;
     try { await window.matcher.embed(['x']); after = 'resolved'; } catch (e) { after = e.code; }
     return { first, after };
   }, long);
-  assert.deepEqual(r.first, { code: 'worker_crashed', isError: true });
-  assert.equal(r.after, 'worker_crashed');
+  assert.deepEqual(r.first, { code: 'terminated', isError: true });
+  assert.equal(r.after, 'terminated');
 });

@@ -57,11 +57,13 @@ function assertWorks(result) {
 const CSP_BASE = (wasm) => `default-src 'none'; script-src 'self'${wasm ? " 'wasm-unsafe-eval'" : ''}; `
   + `worker-src 'self'; connect-src 'self' ${modelServer.url}`;
 
-test('the tarball holds the runtime, the types and the README, nothing else', () => {
+test('the tarball holds the runtime (browser and Node), the CLI, the types and the README, nothing else', () => {
   const entries = run('tar', ['-tzf', tgz], path.dirname(tgz)).trim().split('\n').sort();
   assert.deepEqual(entries, [
-    'package/README.md', 'package/cvmatch_wasm.d.ts', 'package/cvmatch_wasm.js', 'package/cvmatch_wasm_bg.wasm',
-    'package/cvmatch_wasm_bg.wasm.gz', 'package/cvmatch_wasm_meta.js', 'package/index.d.ts', 'package/index.js', 'package/package.json', 'package/worker.js',
+    'package/README.md', 'package/api.js', 'package/bin/cvmatch.js', 'package/cvmatch_wasm.d.ts', 'package/cvmatch_wasm.js',
+    'package/cvmatch_wasm_bg.wasm', 'package/cvmatch_wasm_bg.wasm.gz', 'package/cvmatch_wasm_meta.js', 'package/errors.js',
+    'package/index.d.ts', 'package/index.js', 'package/node/cache.js', 'package/node/index.js', 'package/node/worker.js',
+    'package/package.json', 'package/pool.js', 'package/worker.js',
   ]);
 });
 

@@ -130,6 +130,17 @@ test('loadIndex at the weights URL keeps the model; ids missing from the index a
   assert.ok(r.jobs[0].score > 0 && r.jobs[0].index === undefined, JSON.stringify(r.jobs[0]));
 });
 
+test('load refuses a manifest that is not the one manifestSha256 names', async () => {
+  const load = (manifestSha256) => page.evaluate(async ([modelUrl, manifestSha256]) => {
+    try { return await window.matcher.request('load', { modelUrl, weights: 'q8', manifestSha256 }); }
+    catch (e) { return { error: { code: e.code, message: e.message } }; }
+  }, [new URL(MODEL_PATH, server.url).href, manifestSha256]);
+  const wrong = await load('0'.repeat(64));
+  assert.equal(wrong.error?.code, 'integrity', JSON.stringify(wrong));
+  assert.match(wrong.error.message, /manifest\.json.*manifestSha256/);
+  assert.equal((await load('not-a-hash')).error?.code, 'bad_input');
+});
+
 test('search timings over synthetic indexes (report only)', async (t) => {
   const files = ['synth-10k.cvx', 'synth-100k.cvx'].map((f) => `/target/index-bench/${f}`)
     .filter((f) => fs.existsSync(path.join(REPO, f)));

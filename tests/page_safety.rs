@@ -1,7 +1,8 @@
 //! The site and the package never turn data into markup: no `innerHTML` (or its relatives)
 //! anywhere in the shipped JavaScript and HTML of www/ and pkg/. Text goes in with
-//! `textContent`, `append` or `replaceChildren`; vendored libraries (www/deps, node_modules)
-//! and generated wasm-bindgen glue are not ours and are skipped.
+//! `textContent`, `append` or `replaceChildren`; third-party libraries (www/vendor and
+//! www/deps from `make site-vendor`, node_modules) and generated wasm-bindgen glue are not
+//! ours and are skipped.
 
 use std::path::{Path, PathBuf};
 
@@ -23,7 +24,8 @@ fn shipped_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         if path.is_dir() {
-            if name != "deps" && name != "node_modules" && !name.starts_with('.') {
+            let third_party = ["deps", "vendor", "node_modules"].contains(&name.as_str());
+            if !third_party && !name.starts_with('.') {
                 shipped_files(&path, out);
             }
         } else if (name.ends_with(".js") || name.ends_with(".mjs") || name.ends_with(".html"))
@@ -43,7 +45,7 @@ fn sink_uses(text: &str) -> Vec<(usize, String)> {
             SINKS
                 .iter()
                 .any(|s| code.contains(s))
-                .then(|| (i + 1, line.trim().to_string()))
+                .then(|| (i + 1, line.trim().chars().take(160).collect()))
         })
         .collect()
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   checkPrerequisites, requireFile, startServer, launch, freshProfileDir, removeDir,
-  openTestPage, createMatcherInPage, REPO, MODEL_PATH,
+  openTestPage, createMatcherInPage, cachedUrls, REPO, MODEL_PATH,
 } from './helpers.mjs';
 
 checkPrerequisites();
@@ -107,6 +107,38 @@ test('HTML, a missing file and a non-index file are refused with coded errors', 
   const wrong = await loadIndex('/www/jobs/jobs.jsonl');
   assert.equal(wrong.error?.code, 'index', JSON.stringify(wrong));
   assert.match(wrong.error.message, /magic/);
+});
+
+test('loadIndex at the weights URL keeps the model; ids missing from the index are named or ranked from their text', async () => {
+  const weightsUrl = `${server.url}${MODEL_PATH}model.q8_0.gguf`;
+  const weightKeys = async () => (await cachedUrls(page)).filter((u) => u.startsWith(weightsUrl));
+  const kept = await weightKeys();
+  assert.equal(kept.length, 1, 'the weights are cached under their content hash');
+  const wrong = await loadIndex(`${MODEL_PATH}model.q8_0.gguf`);
+  assert.equal(wrong.error?.code, 'index', JSON.stringify(wrong));
+  assert.deepEqual(await weightKeys(), kept, 'the cached model is untouched');
+  const info = await loadIndex(INDEX);
+  assert.equal(info.error, undefined, JSON.stringify(info.error));
+  assert.equal(info.revalidated, fs.existsSync(path.join(REPO, 'www', 'jobs', 'jobs.cvx.sha256')));
+  const r = await page.evaluate((url) => window.matcher.request('rankIndex', {
+    resume: 'Registered nurse, six years in intensive care.', index: url, top: 5, reports: 0,
+    filter: { ids: ['no-such-job', 'added-later'] },
+    jobs: [{ id: 'added-later', text: 'ICU nurse: registered nurse with critical care experience.' }],
+  }), new URL(INDEX, server.url).href);
+  assert.deepEqual(r.missing, ['no-such-job']);
+  assert.deepEqual(r.jobs.map((j) => [j.id, j.fromText]), [['added-later', true]]);
+  assert.ok(r.jobs[0].score > 0 && r.jobs[0].index === undefined, JSON.stringify(r.jobs[0]));
+});
+
+test('load refuses a manifest that is not the one manifestSha256 names', async () => {
+  const load = (manifestSha256) => page.evaluate(async ([modelUrl, manifestSha256]) => {
+    try { return await window.matcher.request('load', { modelUrl, weights: 'q8', manifestSha256 }); }
+    catch (e) { return { error: { code: e.code, message: e.message } }; }
+  }, [new URL(MODEL_PATH, server.url).href, manifestSha256]);
+  const wrong = await load('0'.repeat(64));
+  assert.equal(wrong.error?.code, 'integrity', JSON.stringify(wrong));
+  assert.match(wrong.error.message, /manifest\.json.*manifestSha256/);
+  assert.equal((await load('not-a-hash')).error?.code, 'bad_input');
 });
 
 test('search timings over synthetic indexes (report only)', async (t) => {

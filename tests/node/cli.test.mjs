@@ -37,10 +37,9 @@ before(() => {
   jobsFile = path.join(project, 'jobs.jsonl');
   const jobs = readJobs(16);
   jobs.push({ id: 'target', title: 'Data Engineer', text: fs.readFileSync(JOB, 'utf8'), remote: true });
-  fs.writeFileSync(jsonlPath(), jobs.map((j) => JSON.stringify(j)).join('\n'));
+  fs.writeFileSync(jobsFile, jobs.map((j) => JSON.stringify(j)).join('\n'));
 });
 
-const jsonlPath = () => jobsFile;
 
 after(cleanup);
 

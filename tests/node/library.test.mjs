@@ -115,7 +115,7 @@ test('signal and timeout: an aborted call rejects `aborted`, a slow one `timeout
   await assert.rejects(pending, { code: 'aborted' });
   await assert.rejects(shared.rank(RESUME, Array(40).fill(JOB), { top: 1, timeout: 1 }), { code: 'timeout' });
   await assert.rejects(shared.score(RESUME, JOB, { signal: AbortSignal.timeout(1) }), (e) => ['timeout', 'aborted'].includes(e.code));
-  assert.throws(() => shared.score(RESUME, JOB, { timeout: -5 }), { code: 'bad_input' });
+  await assert.rejects(shared.score(RESUME, JOB, { timeout: -5 }), { code: 'bad_input' });
   const after = await shared.score(RESUME, JOB);
   assert.equal(after.provisional, false);
 });

@@ -296,11 +296,14 @@ export class Matcher {
    * loaded JobIndex (with `filter` and `reports`).
    * @param {string} resume
    * @param {string[]|JobIndex} jobs
-   * @param {{top?: number, filter?: object, reports?: number} & CallOptions} [options]
+   * With an index, `jobs` (`[{id, text, title?}]`) lists jobs to rank by id: those the index
+   * lacks are scored from their text (`fromText: true`) or named in `missing`.
+   * @param {{top?: number, filter?: object, reports?: number, jobs?: {id: string, text: string, title?: string}[]} & CallOptions} [options]
    */
-  rank(resume, jobs, { top = 10, filter, reports, ...options } = {}) {
+  rank(resume, jobs, { top = 10, filter, reports, jobs: byId, ...options } = {}) {
     if (jobs instanceof JobIndex) {
-      return this.#call('rankIndex', { resume, index: jobs.url, top, filter, reports }, options);
+      const args = { resume, index: jobs.url, top, filter, reports, ...(byId ? { jobs: byId } : {}) };
+      return this.#call('rankIndex', args, options);
     }
     return this.#call('rank', { resume, jobs, top }, options);
   }
@@ -451,6 +454,8 @@ function callOptions(options = {}) {
  * @property {number} [workers]  workers in the pool, 1 to MAX_WORKERS
  * @property {(event: ProgressInfo) => void} [onProgress]
  * @property {string} [cacheDir]  Node: the cache directory (default under the user's cache dir)
+ * @property {string} [manifestSha256]  the expected sha256 of manifest.json, for a model other
+ *   than the one pinned into the package at build time (`scripts/pin_model.sh --manifest-hash DIR`)
  * @property {string|URL} [workerUrl]  browsers: a script to start instead of worker.js (one
  *   that imports it, e.g. a blob: URL keeping the worker under the page's service worker)
  */
@@ -462,9 +467,12 @@ function callOptions(options = {}) {
  * @returns {Matcher}
  */
 export function createMatcherOn(platform, options) {
-  const { modelUrl, weights = DEFAULT_WEIGHTS, workers, onProgress } = options ?? /** @type {any} */ ({});
+  const { modelUrl, weights = DEFAULT_WEIGHTS, workers, onProgress, manifestSha256 } = options ?? /** @type {any} */ ({});
   if (typeof modelUrl !== 'string' || modelUrl === '') {
     throw new CvmatchError('bad_input', 'createMatcher needs a modelUrl');
+  }
+  if (manifestSha256 !== undefined && !(typeof manifestSha256 === 'string' && /^[0-9a-f]{64}$/i.test(manifestSha256))) {
+    throw new CvmatchError('bad_input', 'manifestSha256 must be 64 hex digits (the sha256 of manifest.json)');
   }
   if (typeof weights !== 'string' || weights === '') throw new CvmatchError('bad_input', 'weights must be a format name such as q8');
   const size = workers === undefined ? platform.defaultWorkers() : workers;
@@ -480,7 +488,7 @@ export function createMatcherOn(platform, options) {
   const pool = new Pool({
     spawn: (shared) => platform.spawn(shared, options),
     size,
-    loadArgs: { modelUrl: url, weights },
+    loadArgs: { modelUrl: url, weights, ...(manifestSha256 ? { manifestSha256: manifestSha256.toLowerCase() } : {}) },
     onEvent: progressTagger(emit),
   });
   return new Matcher(INTERNAL, pool, platform);

@@ -123,6 +123,10 @@ export interface MatcherOptions {
   workerUrl?: string | URL;
   /** Node only: the cache directory (default $XDG_CACHE_HOME/cvmatch or ~/.cache/cvmatch). */
   cacheDir?: string;
+  /** The expected sha256 (64 hex digits) of manifest.json, for a model other than the one
+   *  pinned into the package at build time (`scripts/pin_model.sh --manifest-hash DIR`
+   *  prints it). Without it the pinned model is the only one accepted. */
+  manifestSha256?: string;
 }
 
 /** A worker that failed to load or died. */
@@ -266,11 +270,17 @@ export interface IndexRankOptions extends CallOptions {
   filter?: Record<string, string | number | string[]>;
   /** Attach the full report to the first `reports` jobs (default: all). */
   reports?: number;
+  /** Jobs to rank by id, with their texts: ids the index lacks are scored from the text
+   *  (`fromText: true`) instead of failing. */
+  jobs?: { id: string; text: string; title?: string }[];
 }
 
 /** One job of rank() over an index. */
 export interface IndexRankedJob {
-  index: number;
+  /** Row in the index; absent for a job scored from its text. */
+  index?: number;
+  /** True when the job is not in the index and was scored from the text given in `jobs`. */
+  fromText?: boolean;
   id: string;
   title: string;
   company: string;
@@ -278,8 +288,8 @@ export interface IndexRankedJob {
   url: string;
   /** Match score 0–100. */
   score: number;
-  /** Approximate cosine from the int8 search. */
-  similarity: number;
+  /** Approximate cosine from the int8 search (absent for a job scored from its text). */
+  similarity?: number;
   report?: MatchReport;
 }
 
@@ -288,6 +298,8 @@ export interface IndexRanking {
   jobs: IndexRankedJob[];
   /** Jobs in the index. */
   searched: number;
+  /** Ids asked for (in `filter.ids` or `jobs`) that the index lacks and no text was given for. */
+  missing?: string[];
   /** Milliseconds for embedding the resume, searching and the reports. */
   ms: number;
   /** Milliseconds for one search over every row (the rest of `ms` is the resume and reports). */

@@ -247,7 +247,9 @@ async function run(request) {
     } else if (request.board && (await boardIndex())) {
       const byId = new Map(request.jobs.map((j) => [j.id, j]));
       const ranking = await matcher.rank(request.resume, await boardIndex(),
-        { top: request.jobs.length, filter: { ids: [...byId.keys()] } });
+        { top: request.jobs.length, filter: { ids: [...byId.keys()] },
+          // jobs the index lacks (the board changed since it was built) are scored from their text
+          jobs: request.jobs.map((j) => ({ id: j.id, text: j.text, title: j.title })) });
       results = ranking.jobs.filter((j) => byId.has(j.id) && j.report).map((j) => ({ job: byId.get(j.id), report: j.report }));
     } else if (request.jobs.length === 1) {
       results = [{ job: request.jobs[0], report: await matcher.score(request.resume, request.jobs[0].text) }];

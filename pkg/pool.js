@@ -13,7 +13,9 @@
 // * Routing: `embed` splits a batch into contiguous slices, one per worker; index ops go to
 //   workers holding that index (every worker loads every index, see loadIndex); `load`,
 //   `profile` and `clearCache` go to the primary worker (the lowest-numbered one alive);
-//   everything else to the worker with the fewest pending requests.
+//   requests carrying the resume of the last such request to the worker that got it (it
+//   keeps that resume prepared) unless it is busy; everything else to the worker with the
+//   fewest pending requests.
 // * Failure: a worker that crashes rejects what was pending on it with `worker_crashed`
 //   and is restarted once (from the cache store); until a worker is ready again, requests
 //   wait. terminate() rejects everything pending with `terminated`.
@@ -410,6 +412,9 @@ export class Pool {
     return bounded(new Promise((resolve, reject) => this.#waiting.push({ resolve, reject })), call);
   }
 
+  /** The worker that last got a request with a resume, and that resume. @type {{resume: string, conn: WorkerConnection}|null} */
+  #resumeHome = null;
+
   /**
    * The ready worker with the fewest pending requests (ties: the lowest number).
    * @param {WorkerConnection[]} [among]
@@ -427,11 +432,22 @@ export class Pool {
    */
   #route(op, args) {
     if (op === 'load' || op === 'profile' || op === 'clearCache') return this.#members[0];
+    let among = this.#members;
     if (typeof args?.index === 'string') {
       const holders = this.#members.filter((c) => c.indexes.has(args.index));
-      if (holders.length > 0) return this.#leastBusy(holders);
+      if (holders.length > 0) among = holders;
     }
-    return this.#leastBusy();
+    // Resume affinity: each worker keeps the last resume it prepared (src/web/resume_cache.rs),
+    // so checks of the same resume go to the worker that prepared it, unless it is busy
+    // with more than one other request.
+    const resume = typeof args?.resume === 'string' ? args.resume : null;
+    const home = this.#resumeHome;
+    if (resume !== null && home?.resume === resume && among.includes(home.conn) && home.conn.pending.size <= 1) {
+      return home.conn;
+    }
+    const conn = this.#leastBusy(among);
+    if (resume !== null) this.#resumeHome = { resume, conn };
+    return conn;
   }
 
   /**

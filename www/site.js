@@ -92,7 +92,7 @@ function takeFile(file) {
       try {
         // The worker rebuilds the document (lines, columns, wrapped items, headings, no page
         // numbers or icon glyphs); this works before the model is loaded.
-        const doc = await matcher.request('read_document', readDocumentArgs(extracted));
+        const doc = await matcher.readDocument(readDocumentArgs(extracted));
         text = doc.text;
         const d = doc.dropped;
         const left = [d.pageNumbers && `${d.pageNumbers} page numbers`, d.headers && `${d.headers} running header lines`, d.glyphs && `${d.glyphs} icons`].filter(Boolean);
@@ -102,6 +102,7 @@ function takeFile(file) {
         console.warn(`cvmatch: read_document failed (${/** @type {Error} */ (e).message}); showing the text as drawn`);
       }
       $('resume-text').value = text;
+      prepareSoon(0);
       status.textContent = `Read “${file.name}” (${kind.toUpperCase()}, ${detail}). Check the text below; you can edit it.${note}`;
     } catch (e) {
       status.className = 'error';
@@ -114,6 +115,26 @@ function takeFile(file) {
   done.finally(() => { if (reading === done) reading = null; });
   return done;
 }
+
+/** @type {ReturnType<typeof setTimeout>|undefined} */
+let prepareTimer;
+
+/**
+ * Starts embedding the resume in the background as soon as it is in (a file read, text pasted
+ * or typed), so that a click on "Check my fit" leaves only the job to embed: the worker keeps
+ * the prepared resume in memory, keyed by its text (docs/protocol.md, `prepare`).
+ * @param {number} delayMs  wait for typing to pause
+ */
+function prepareSoon(delayMs) {
+  clearTimeout(prepareTimer);
+  prepareTimer = setTimeout(() => {
+    const text = /** @type {HTMLTextAreaElement} */ ($('resume-text')).value;
+    if (!text.trim()) return;
+    // Only an optimisation: a failure here shows up, with its message, on the check itself.
+    ready.then(() => matcher.prepare(text)).catch((e) => console.debug(`cvmatch: prepare: ${e.message}`));
+  }, delayMs);
+}
+$('resume-text').addEventListener('input', () => prepareSoon(800));
 
 fileInput.addEventListener('change', () => { if (fileInput.files?.[0]) takeFile(fileInput.files[0]); });
 for (const type of ['dragenter', 'dragover']) {

@@ -155,6 +155,7 @@ def main():
 
     curated = read_curated()
     taken = {p.lstrip("!") for _, _, pats in curated for p in pats}
+    tools = {p.lstrip("!") for kind, _, pats in curated if kind == "t" for p in pats}
     entries = sorted({norm(e) for e in gazetteer})
     kept = {}
     for e in entries:
@@ -162,6 +163,10 @@ def main():
         if e in taken or not e or len(words) > MAX_WORDS or not e.isascii():
             continue
         if not re.search(r"[a-z]", e) or e in DROP_WORDS or words[-1] in DROP_WORDS:
+            continue
+        if len(words) >= 2 and (words[0] in tools or " ".join(words[:2]) in tools) and len(words) <= 3:
+            # "aws ecs", "python scripting": a curated tool plus a word would hide the tool
+            # itself ("Experience with AWS (ECS …)" must name AWS); the tool stands for it.
             continue
         if "/" in e:
             # "html/css", "backup/restore": two skills written together; the tokenizer

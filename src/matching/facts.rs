@@ -88,10 +88,10 @@ pub fn resume_facts(lines: &[String], sections: &[SectionKind], now: Month) -> F
         );
         if in_education || section != SectionKind::Experience {
             if let Some(d) = degree_in(line) {
-                if in_education || line.split_whitespace().count() <= 12 {
-                    if degree.is_none_or(|(best, _)| best < d) {
-                        degree = Some((d, i));
-                    }
+                if (in_education || line.split_whitespace().count() <= 12)
+                    && degree.is_none_or(|(best, _)| best < d)
+                {
+                    degree = Some((d, i));
                 }
             }
         }
@@ -125,7 +125,7 @@ pub fn resume_facts(lines: &[String], sections: &[SectionKind], now: Month) -> F
     }
     let mut titles: Vec<String> = headline(lines, sections).into_iter().collect();
     let mut recent: Vec<&DatedRole> = roles.iter().collect();
-    recent.sort_by(|a, b| b.span.end.cmp(&a.span.end));
+    recent.sort_by_key(|r| std::cmp::Reverse(r.span.end));
     titles.extend(recent.iter().take(3).map(|r| r.title.clone()));
     titles.retain(|t| !t.is_empty());
     Facts {

@@ -8,7 +8,7 @@
 //! highest degree ([`education`]); soft skills and logistics are left for the candidate to
 //! check; everything else by meaning ([`coverage`]).
 //!
-//! The score combines named parts (see `docs/scoring.md` and [`score`]): semantic
+//! The score combines named parts (see `docs/scoring.md` and [`mod@score`]): semantic
 //! similarity of the whole texts ([`document_vector`]), requirement coverage, skills
 //! coverage, experience fit, education fit and title similarity ([`titles`]).
 //!

@@ -171,6 +171,11 @@ export interface WorkerProfile {
   usage: Usage;
   /** Its wasm linear memory in bytes. */
   memoryBytes: number;
+  /** Every forward pass since the model loaded: passes are cut by a budget of padded tokens;
+   *  `waste` is the share of computed tokens that were padding. Null before the model loads. */
+  padding: { batches: number; tokens: number; paddedTokens: number; waste: number } | null;
+  /** Checks that reused the prepared resume (`prepare`) and those that had to embed it. */
+  resumeCache: { hits: number; misses: number };
 }
 
 export interface Health {
@@ -186,10 +191,38 @@ export interface Health {
 export interface RequirementMatch {
   text: string;
   optional: boolean;
+  /** What it asks for (docs/scoring.md). */
+  kind: 'skills' | 'experience' | 'education' | 'certification' | 'language' | 'soft_skill' | 'logistics' | 'other';
+  /** The first of `evidenceLines`, or null. */
   evidence: string | null;
+  /** Resume lines backing the status (at most three). */
+  evidenceLines: string[];
   /** 0–1: cosine (or, provisional, the share of the requirement's terms in the line). */
   similarity: number;
-  status: 'covered' | 'partial' | 'missing';
+  /** `check_yourself`: soft skills and logistics, which a resume cannot show. */
+  status: 'covered' | 'partial' | 'missing' | 'check_yourself';
+  /** The named skills of the requirement, each with whether the resume names it (aliases count). */
+  skills: SkillCheck[];
+  /** Years and degrees asked and shown, where they apply. */
+  numbers: RequirementNumbers | null;
+  /** One sentence for the candidate ("you show 2.5 years; the ad asks 2+"). */
+  note: string | null;
+}
+
+/** A skill named by a requirement (canonical vocabulary name). */
+export interface SkillCheck {
+  name: string;
+  kind: 'tool' | 'hard_skill' | 'certification' | 'language' | 'soft_skill';
+  found: boolean;
+}
+
+/** Numbers of an experience or education requirement. */
+export interface RequirementNumbers {
+  yearsAsked: number | null;
+  yearsShown: number | null;
+  yearsInField: number | null;
+  degreeAsked: string | null;
+  degreeShown: string | null;
 }
 
 /**
@@ -203,13 +236,23 @@ export interface MatchReport {
   bandMeaning: string;
   /** Only the lexical part was used. */
   provisional: boolean;
-  parts: { semantic: number | null; coverage: number | null; lexical: number | null };
+  /** Each 0–1, null where it could not be computed (docs/scoring.md); `lexical` is reported, not scored. */
+  parts: {
+    semantic: number | null;
+    coverage: number | null;
+    lexical: number | null;
+    skills: number | null;
+    experience: number | null;
+    education: number | null;
+    title: number | null;
+  };
   requirements: RequirementMatch[];
   coverage: {
     requirements: number;
     covered: number;
     partial: number;
     missing: number;
+    checkYourself: number;
     evidenceLines: number;
     resumeChunks: number;
     jobChunks: number;
@@ -329,8 +372,32 @@ export interface BuildIndexOptions extends CallOptions {
 /** A document to read (readDocument): plain text, or a reader's text items. */
 export interface DocumentInput {
   kind: 'pdf' | 'docx' | 'text';
-  items?: unknown[];
+  /** pdf: pdf.js text items in PDF user space (`x`, `y` = transform[4], transform[5]). */
+  items?: { str: string; x: number; y: number; width: number; height: number; fontName?: string; bold?: boolean; size?: number; page: number }[];
+  /** docx: paragraphs (mammoth), with whether each is a heading or a list item. */
+  paragraphs?: { text: string; heading?: boolean; bullet?: boolean }[];
   text?: string;
+}
+
+/** readDocument(): the document rebuilt (docs/documents.md). */
+export interface ReadDocument {
+  /** One item per line, a blank line between sections: the text to show and score. */
+  text: string;
+  sections: { heading: string | null; kind: string; items: string[] }[];
+  /** What was left out as noise. */
+  dropped: { pageNumbers: number; headers: number; glyphs: number };
+  pages: number;
+}
+
+/** prepare(): the resume embedded and kept in a worker. */
+export interface Prepared {
+  /** Texts embedded: `chunks` + `lines`. */
+  units: number;
+  chunks: number;
+  lines: number;
+  /** True when this text was already prepared (nothing was embedded). */
+  cached: boolean;
+  ms: number;
 }
 
 /** A sentence encoder and matcher running in a pool of workers. Make it with createMatcher(). */
@@ -367,9 +434,9 @@ export declare class Matcher {
   /** Builds a job index (the bytes of a `.cvx` file, the native CLI's format) in the pool. */
   buildIndex(jobs: JobInput[], options?: BuildIndexOptions): Promise<Uint8Array>;
   /** Reads a document's text (the worker's `read_document` op). */
-  readDocument(input: DocumentInput, options?: CallOptions): Promise<Record<string, unknown>>;
+  readDocument(input: DocumentInput, options?: CallOptions): Promise<ReadDocument>;
   /** Prepares a resume once for repeated scoring (the worker's `prepare` op). */
-  prepare(resume: string, options?: CallOptions): Promise<Record<string, unknown>>;
+  prepare(resume: string, options?: CallOptions): Promise<Prepared>;
   /** Embeds two fixed sentences (in one worker); checks unit norms and their known cosine. */
   health(options?: CallOptions): Promise<Health>;
   /** Worker 0's load profile, usage summed over the ready workers, each worker's own reply. */

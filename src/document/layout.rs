@@ -522,11 +522,16 @@ mod tests {
             items.push(item(&format!("Engineer at Company {k}"), 150.0, y, 1));
             items.push(item("Built things that mattered", 150.0, y - 14.0, 1));
         }
-        let got: Vec<String> = lines(&items, &mut Dropped::default())
-            .into_iter()
-            .map(|l| l.text)
-            .collect();
-        assert_eq!(got[0], "2010 – 2020 Engineer at Company 0");
-        assert_eq!(got[1], "Built things that mattered");
+        let got = lines(&items, &mut Dropped::default());
+        let texts: Vec<&str> = got.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts[..3],
+            [
+                "2010 – 2020",
+                "Engineer at Company 0",
+                "Built things that mattered"
+            ]
+        );
+        assert!(got[0].side && !got[1].side);
     }
 }

@@ -343,11 +343,7 @@ fn reading_order(segs: &[Segment]) -> Vec<(usize, u32)> {
         .enumerate()
         .map(|(i, s)| {
             let band = crossers.partition_point(|&c| c < s.cluster);
-            let key = match side(s) {
-                2 => (band, 2, s.cluster),
-                k => (band, k, s.cluster),
-            };
-            (key, i)
+            ((band, side(s), s.cluster), i)
         })
         .collect();
     keyed.sort_by_key(|&(k, i)| (k, i));

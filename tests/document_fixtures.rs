@@ -63,18 +63,19 @@ fn pdf_bad_input_is_named() {
 
 /// A PDF of `pages` pages sharing one content stream, with a correct xref table.
 fn minimal_pdf(pages: usize, content: &str) -> Vec<u8> {
-    let mut objs: Vec<String> = Vec::new();
     let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 5 + i)).collect();
-    objs.push("<< /Type /Catalog /Pages 2 0 R >>".into());
-    objs.push(format!(
-        "<< /Type /Pages /Kids [{}] /Count {pages} >>",
-        kids.join(" ")
-    ));
-    objs.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into());
-    objs.push(format!(
-        "<< /Length {} >>\nstream\n{content}\nendstream",
-        content.len()
-    ));
+    let mut objs: Vec<String> = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {pages} >>",
+            kids.join(" ")
+        ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+    ];
     for _ in 0..pages {
         objs.push("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>".into());
     }
@@ -82,16 +83,20 @@ fn minimal_pdf(pages: usize, content: &str) -> Vec<u8> {
 }
 
 fn encrypted_pdf() -> Vec<u8> {
-    let mut objs: Vec<String> = Vec::new();
-    objs.push("<< /Type /Catalog /Pages 2 0 R >>".into());
-    objs.push("<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into());
-    objs.push("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>".into());
-    objs.push(format!(
-        "<< /Filter /Standard /V 2 /R 3 /Length 128 /P -4 /O <{}> /U <{}> >>",
-        "11".repeat(32),
-        "22".repeat(32)
-    ));
-    write_pdf(&objs, "/Encrypt 4 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]")
+    let objs: Vec<String> = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>".into(),
+        format!(
+            "<< /Filter /Standard /V 2 /R 3 /Length 128 /P -4 /O <{}> /U <{}> >>",
+            "11".repeat(32),
+            "22".repeat(32)
+        ),
+    ];
+    write_pdf(
+        &objs,
+        "/Encrypt 4 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]",
+    )
 }
 
 fn write_pdf(objs: &[String], trailer_extra: &str) -> Vec<u8> {

@@ -343,11 +343,7 @@ fn reading_order(segs: &[Segment]) -> Vec<(usize, u32)> {
         .enumerate()
         .map(|(i, s)| {
             let band = crossers.partition_point(|&c| c < s.cluster);
-            let key = match side(s) {
-                2 => (band, 2, s.cluster),
-                k => (band, k, s.cluster),
-            };
-            (key, i)
+            ((band, side(s), s.cluster), i)
         })
         .collect();
     keyed.sort_by_key(|&(k, i)| (k, i));
@@ -522,11 +518,16 @@ mod tests {
             items.push(item(&format!("Engineer at Company {k}"), 150.0, y, 1));
             items.push(item("Built things that mattered", 150.0, y - 14.0, 1));
         }
-        let got: Vec<String> = lines(&items, &mut Dropped::default())
-            .into_iter()
-            .map(|l| l.text)
-            .collect();
-        assert_eq!(got[0], "2010 – 2020 Engineer at Company 0");
-        assert_eq!(got[1], "Built things that mattered");
+        let got = lines(&items, &mut Dropped::default());
+        let texts: Vec<&str> = got.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts[..3],
+            [
+                "2010 – 2020",
+                "Engineer at Company 0",
+                "Built things that mattered"
+            ]
+        );
+        assert!(got[0].side && !got[1].side);
     }
 }

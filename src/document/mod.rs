@@ -7,12 +7,12 @@
 //! what [`pdf`] and [`docx`] read natively, and both go through the same functions here:
 //! [`read_items`], [`read_paragraphs`], [`read_text`]. The steps, each in its own module:
 //!
-//! 1. [`layout`]: items → lines by baseline → columns (a vertical gap running down the page),
+//! 1. [`layout`] — items → lines by baseline → columns (a vertical gap running down the page),
 //!    read one after the other; a side column of dates stays on its entries' lines.
-//! 2. [`noise`]: page numbers, running headers/footers, icon glyphs, lone punctuation out.
-//! 3. [`join`]: wrapped lines back into items (same left edge or a bullet's hanging indent,
+//! 2. [`noise`] — page numbers, running headers/footers, icon glyphs, lone punctuation out.
+//! 3. [`join`] — wrapped lines back into items (same left edge or a bullet's hanging indent,
 //!    a line that was full, no sentence end or a lower-case start; hyphenation).
-//! 4. [`headings`]: headings (larger or bold font, short capitals, a known section word)
+//! 4. [`headings`] — headings (larger or bold font, short capitals, a known section word)
 //!    split the items into sections; [`Document::text`] is what later steps read.
 //!
 //! Every step is linear in its input (or `n log n` for sorting) and the input is bounded by

@@ -136,7 +136,9 @@ pub fn strip_leading_symbol(text: &str) -> Option<&str> {
     if space != ' ' || super::join::is_bullet(c) || c.is_ascii_alphanumeric() {
         return None;
     }
-    let symbolic = !c.is_alphanumeric() || !c.is_ascii();
+    // Letters only when they are the usual stand-ins of unmapped icon glyphs (not "à", "é").
+    let symbolic =
+        !c.is_alphanumeric() || matches!(c, 'ð' | 'þ' | 'Ð' | 'Þ' | 'Ø' | 'ø' | 'Æ' | 'æ');
     let currency = matches!(
         c,
         '$' | '€' | '£' | '¥' | '(' | '"' | '\'' | '“' | '‘' | '+'
@@ -190,5 +192,6 @@ mod tests {
         assert_eq!(strip_leading_symbol("$ 100"), None);
         assert_eq!(strip_leading_symbol("• Built"), None);
         assert_eq!(strip_leading_symbol("I led a team"), None);
+        assert_eq!(strip_leading_symbol("à Paris"), None);
     }
 }

@@ -22,7 +22,7 @@ pub const MAX_PARAGRAPHS: usize = 100_000;
 
 fn too_large(got: usize, limit: usize, unit: &str) -> Error {
     Error::TooLarge {
-        what: format!("{unit} in the document (a resume or a job ad is far smaller: paste the part that matters)"),
+        what: format!("{unit} in the document"),
         limit: limit as u64,
         actual: got as u64,
     }

@@ -116,6 +116,24 @@ function takeFile(file) {
   return done;
 }
 
+/** The last text given to asRead and what it became. @type {{text: string, read: Promise<string>}|null} */
+let lastRead = null;
+
+/**
+ * Pasted or typed text goes through the same text rules as a file (wrapped lines joined,
+ * page numbers and icon glyphs out: docs/documents.md), as `cvmatch score` does with a
+ * .txt file, so the site and the CLI score the same lines. Falls back to the text as typed.
+ * @param {string} text
+ * @returns {Promise<string>}
+ */
+function asRead(text) {
+  if (!text) return Promise.resolve(text);
+  if (lastRead?.text === text) return lastRead.read;
+  const read = matcher.readDocument({ kind: 'text', text }).then((d) => d.text || text, () => text);
+  lastRead = { text, read };
+  return read;
+}
+
 /** @type {ReturnType<typeof setTimeout>|undefined} */
 let prepareTimer;
 
@@ -131,7 +149,8 @@ function prepareSoon(delayMs) {
     const text = /** @type {HTMLTextAreaElement} */ ($('resume-text')).value;
     if (!text.trim()) return;
     // Only an optimisation: a failure here shows up, with its message, on the check itself.
-    ready.then(() => matcher.prepare(text)).catch((e) => console.debug(`cvmatch: prepare: ${e.message}`));
+    ready.then(() => asRead(text.trim())).then((t) => matcher.prepare(t))
+      .catch((e) => console.debug(`cvmatch: prepare: ${e.message}`));
   }, delayMs);
 }
 $('resume-text').addEventListener('input', () => prepareSoon(800));
@@ -234,9 +253,10 @@ $('fit-form').addEventListener('submit', async (/** @type {Event} */ e) => {
     await reading;
     $('form-error').textContent = '';
   }
-  const resume = $('resume-text').value.trim();
+  const resume = await asRead($('resume-text').value.trim());
   if (mode() === 'board') await loadBoard();
-  const jobs = mode() === 'board' ? boardMatches().slice(0, MAX_JOBS) : pastedJobs();
+  const jobs = mode() === 'board' ? boardMatches().slice(0, MAX_JOBS)
+    : await Promise.all(pastedJobs().map(async (j) => ({ ...j, text: await asRead(j.text) })));
   if (!resume) { $('form-error').textContent = 'Add your resume first: choose a file or paste its text.'; $('resume-text').focus(); return; }
   if (!jobs.length) {
     $('form-error').textContent = mode() === 'board' ? 'No job of the board matches your search.' : 'Paste at least one job ad.';

@@ -94,8 +94,12 @@ test('the browser report equals the native CLI report', async () => {
     fs.writeFileSync(path.join(tmp, 'job.txt'), text(best.job_id));
     const native = JSON.parse(execFileSync(cli, ['score', '--model', path.join(REPO, 'models/all-MiniLM-L6-v2'),
       '--resume', path.join(tmp, 'resume.txt'), '--job', path.join(tmp, 'job.txt')], { encoding: 'utf8' }));
-    const browserReport = await page.evaluate(async ([resume, job]) => window.matcher.score(resume, job),
-      [text(resumeId), text(best.job_id)]);
+    // cvmatch score reads a .txt file through the document reader (src/document, text rules);
+    // the site does the same with readDocument before it scores
+    const browserReport = await page.evaluate(async ([resume, job]) => {
+      const read = async (/** @type {string} */ t) => (await window.matcher.readDocument({ kind: 'text', text: t })).text;
+      return window.matcher.score(await read(resume), await read(job));
+    }, [text(resumeId), text(best.job_id)]);
     assert.ok(Math.abs(native.score - browserReport.score) < 0.1, `native ${native.score} vs browser ${browserReport.score}`);
     assert.deepEqual(browserReport.requirements.map((x) => x.status), native.requirements.map((x) => x.status));
     assert.deepEqual(browserReport.missingTerms, native.missing_terms, 'camelCased in JS');

@@ -258,6 +258,8 @@ export class Pool {
   #onSettled = [];
   /** @type {CvmatchError|null} */
   #dead = null;
+  /** After a failed model load: worker 0, kept for the model-free ops. @type {WorkerConnection|null} */
+  #modelFree = null;
   #terminated = false;
   /** @type {CvmatchError|null} */
   #lastError = null;
@@ -289,15 +291,20 @@ export class Pool {
    */
   async start() {
     this.#loading++;
+    /** @type {WorkerConnection|null} */
+    let conn = null;
     try {
-      const conn = this.#connect(this.#spawnWorker(0), 0);
+      conn = this.#connect(this.#spawnWorker(0), 0);
       const profile = await conn.send('load', this.#loadArgs);
       this.#cachedNote = profile?.cached === false ? (profile.cacheNote || 'not stored') : null;
       this.#join(conn);
       return profile;
     } catch (e) {
       const error = e instanceof CvmatchError ? e : new CvmatchError('network', `cannot start cvmatch: ${/** @type {Error} */ (e)?.message ?? e}`);
-      this.#shutDown(this.#terminated ? new CvmatchError('terminated', 'the matcher was disposed') : error);
+      // A model that cannot load leaves worker 0 running (unless it crashed or the pool was
+      // disposed): lexicalScore and read_document need no model and keep answering.
+      this.#shutDown(this.#terminated ? new CvmatchError('terminated', 'the matcher was disposed') : error,
+        this.#terminated || conn?.dead ? null : conn);
       throw copyError(/** @type {CvmatchError} */ (this.#dead ?? error));
     } finally {
       this.#loading--;
@@ -386,11 +393,18 @@ export class Pool {
     this.#shutDown(this.#lastError ?? new CvmatchError('worker_crashed', 'no cvmatch worker is left'));
   }
 
-  /** @param {CvmatchError} error */
-  #shutDown(error) {
-    if (this.#dead) return;
+  /**
+   * @param {CvmatchError} error
+   * @param {WorkerConnection|null} [keep]  a worker left running for the model-free ops
+   */
+  #shutDown(error, keep = null) {
+    if (this.#dead) {
+      if (this.#terminated) this.#modelFree?.kill(error.message, error.code);
+      return;
+    }
     this.#dead = copyError(error);
-    for (const conn of this.#all) conn?.kill(error.message, error.code);
+    this.#modelFree = keep;
+    for (const conn of this.#all) if (conn !== keep) conn?.kill(error.message, error.code);
     for (const w of this.#waiting.splice(0)) w.reject(copyError(error));
     this.#checkSettled();
   }
@@ -460,7 +474,11 @@ export class Pool {
    * @returns {Promise<any>}
    */
   request(op, args, call = {}, transfer) {
-    if (this.#dead) return Promise.reject(copyError(this.#dead));
+    if (this.#dead) {
+      const free = this.#modelFree;
+      if (MODEL_FREE.has(op) && free && !free.dead && !this.#terminated) return free.send(op, args, call, transfer);
+      return Promise.reject(copyError(this.#dead));
+    }
     if (call.signal?.aborted) return Promise.reject(abortError(call.signal));
     if (this.#members.length === 0) {
       const first = this.#all[0];
@@ -647,7 +665,7 @@ export class Pool {
    * Stops every worker; pending and waiting calls reject with `terminated`.
    */
   terminate() {
-    if (this.#dead) return;
+    if (this.#terminated) return;
     this.#terminated = true;
     this.#shutDown(new CvmatchError('terminated', 'the matcher was disposed'));
   }

@@ -64,8 +64,9 @@ const KIND_WORD = {
  */
 export function field(obj, name) {
   if (obj == null) return undefined;
-  if (name in obj) return obj[name];
-  return obj[name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())];
+  // camelCase first (the client's names; its snake_case aliases warn when read)
+  const camel = name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+  return camel in obj ? obj[camel] : obj[name];
 }
 
 /**

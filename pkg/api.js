@@ -535,7 +535,8 @@ export async function isCachedOn(platform, options) {
     const files = filesToLoad(await hit.json(), weights);
     if (!files) return false;
     for (const f of files) {
-      const response = await cache.match(`${base}${f.name}`);
+      // keyed by URL and content hash, as the worker stores them (src/web/files.rs cache_key)
+      const response = await cache.match(`${base}${f.name}?sha256=${String(f.sha256).toLowerCase()}`);
       if (!response) return false;
       const length = Number(response.headers.get('content-length'));
       const bytes = Number.isFinite(length) && length > 0 ? length : (await response.arrayBuffer()).byteLength;

@@ -79,7 +79,9 @@ export interface LoadProfile {
   /** Why the files are not cached, when they are not. */
   cacheNote?: string;
   wasmInitMs: number;
-  manifest: { source: 'network' | 'cache'; ms: number; networkError?: string };
+  /** `trust`: what vouched for manifest.json: `option` (manifestSha256), `pinned` (the
+   *  package's build pin) or `none` (a build without pins). */
+  manifest: { source: 'network' | 'cache'; trust: 'option' | 'pinned' | 'none'; ms: number; networkError?: string };
   files: FileProfile[];
   networkBytes: number;
   cacheBytes: number;
@@ -288,6 +290,10 @@ export interface IndexInfo {
   source: 'cache' | 'network';
   cached: boolean;
   evicted: boolean;
+  /** Whether a cached copy was checked against the `<index>.sha256` listing served beside it. */
+  revalidated: boolean;
+  /** sha256 of the index file. */
+  sha256: string;
   readMs: number;
   verifyMs: number;
   totalMs: number;
@@ -440,7 +446,13 @@ export declare class Matcher {
   /** Embeds two fixed sentences (in one worker); checks unit norms and their known cosine. */
   health(options?: CallOptions): Promise<Health>;
   /** Worker 0's load profile, usage summed over the ready workers, each worker's own reply. */
-  profile(options?: CallOptions): Promise<{ load: LoadProfile | null; usage: Usage; memoryBytes: number; workers: WorkerProfile[] }>;
+  profile(options?: CallOptions): Promise<{
+    load: LoadProfile | null; usage: Usage; memoryBytes: number; workers: WorkerProfile[];
+    /** Worker 0's forward passes (see WorkerProfile.padding). */
+    padding: WorkerProfile['padding'];
+    /** Worker 0's prepared-resume reuse (see WorkerProfile.resumeCache). */
+    resumeCache: WorkerProfile['resumeCache'];
+  }>;
   /** Deletes the cached model files and indexes (the loaded model keeps working). */
   clearCache(options?: CallOptions): Promise<{ deleted: boolean }>;
   /** Stops every worker; pending calls reject with code `terminated`. */

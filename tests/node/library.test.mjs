@@ -140,8 +140,11 @@ test('a corrupted cached file is deleted, fetched again and verified', async () 
   const cacheDir = tempDir();
   const first = await loadMatcher({ modelUrl: MODEL_DIR, cacheDir, workers: 1 });
   first.dispose();
-  // The cached weights: entries are named by the sha256 of their URL (pkg/node/cache.js).
-  const url = `${resolveLocation(MODEL_DIR)}/model.q8_0.gguf`;
+  // The cached weights: entries are named by the sha256 of their key (pkg/node/cache.js),
+  // the file's URL with its content hash (src/web/files.rs cache_key).
+  const manifest = JSON.parse(fs.readFileSync(path.join(MODEL_DIR, 'manifest.json'), 'utf8'));
+  const sha = manifest.files.find((/** @type {any} */ f) => f.name === 'model.q8_0.gguf').sha256;
+  const url = `${resolveLocation(MODEL_DIR)}/model.q8_0.gguf?sha256=${sha}`;
   const key = crypto.createHash('sha256').update(url).digest('hex');
   const body = path.join(cacheDir, 'cvmatch-v1', `${key}.body`);
   const bytes = fs.readFileSync(body);

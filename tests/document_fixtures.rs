@@ -241,3 +241,22 @@ fn size_limits_are_named() {
     );
     assert_eq!(read_text(" \n\n").unwrap_err().code(), "no_text");
 }
+
+#[test]
+fn a_colon_heading_stays_a_heading_after_the_reader() {
+    // "What you will do:" is a heading for the reader and, read again from its text, for the
+    // requirement picker: it must never come back as a requirement of its own.
+    let job = "Senior Backend Engineer\n\nWe build shipment tracking.\n\nWhat you will do:\n\
+               - Design and operate REST services in Python and Go.\n\
+               - Own data models in PostgreSQL.\n\
+               What we are looking for:\n- 5+ years of backend development.\n";
+    let doc = read_text(job).unwrap();
+    assert!(doc.text.contains("What you will do:"), "{}", doc.text);
+    let lines = cvmatch::text::lines::requirement_lines(&doc.text);
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert!(
+        texts.iter().all(|t| !t.starts_with("What ")),
+        "a heading was read as a requirement: {texts:?}"
+    );
+    assert_eq!(texts.len(), 3, "{texts:?}");
+}

@@ -67,9 +67,13 @@ pub fn assemble(blocks: Vec<Block>, dropped: Dropped, pages: u32) -> super::Docu
         kind: SectionKind::Header,
         items: Vec::new(),
     }];
+    // The heading as written (a trailing colon kept): the rebuilt text is read again by
+    // `text::sections`, which knows "What you will do:" as a heading by its colon.
+    let mut written: Vec<Option<String>> = vec![None];
     for (i, block) in blocks.into_iter().enumerate() {
         if is_heading(&block, i, body) {
             let heading = block.text.trim().trim_end_matches(':').trim().to_string();
+            written.push(Some(block.text.trim().to_string()));
             sections.push(DocSection {
                 kind: classify_heading(&heading).unwrap_or(SectionKind::Other),
                 heading: Some(heading),
@@ -86,13 +90,17 @@ pub fn assemble(blocks: Vec<Block>, dropped: Dropped, pages: u32) -> super::Docu
             last.items.push(item);
         }
     }
-    sections.retain(|s| s.heading.is_some() || !s.items.is_empty());
+    let (sections, written): (Vec<DocSection>, Vec<Option<String>>) = sections
+        .into_iter()
+        .zip(written)
+        .filter(|(s, _)| s.heading.is_some() || !s.items.is_empty())
+        .unzip();
     let mut text = String::new();
-    for s in &sections {
+    for (s, heading) in sections.iter().zip(&written) {
         if !text.is_empty() {
             text.push('\n');
         }
-        if let Some(h) = &s.heading {
+        if let Some(h) = heading {
             text.push_str(h);
             text.push('\n');
         }

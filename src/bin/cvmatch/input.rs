@@ -71,6 +71,18 @@ pub fn read_document_full(path: &Path) -> Result<cvmatch::document::Document> {
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let json = serde_json::to_string_pretty(value)
         .map_err(|e| Error::bad_input(format!("cannot print JSON: {e}")))?;
-    println!("{json}");
-    Ok(())
+    print_text(&json)
+}
+
+/// Prints a line to standard output; a reader that stopped reading (`cvmatch read … | head`)
+/// ends the output quietly instead of aborting the process as `println!` would.
+pub fn print_text(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::bad_input(format!(
+            "cannot write to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
 }

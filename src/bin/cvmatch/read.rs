@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use cvmatch::Result;
 
-use crate::input::{print_json, read_document_full};
+use crate::input::{print_json, print_text, read_document_full};
 
 /// Options of `cvmatch read`.
 #[derive(Args)]
@@ -29,7 +29,7 @@ pub fn run(args: ReadArgs) -> Result<ExitCode> {
             source,
         })?;
         for item in cvmatch::document::pdf::pdf_items(&bytes)? {
-            println!("{}", serde_json::to_string(&item).unwrap_or_default());
+            print_text(&serde_json::to_string(&item).unwrap_or_default())?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -37,7 +37,7 @@ pub fn run(args: ReadArgs) -> Result<ExitCode> {
     if args.json {
         print_json(&doc)?;
     } else {
-        println!("{}", doc.text);
+        print_text(&doc.text)?;
     }
     Ok(ExitCode::SUCCESS)
 }

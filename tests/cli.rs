@@ -9,9 +9,17 @@ use std::process::{Command, Output, Stdio};
 
 use common::{shared, write_manifest, write_tiny_model, TinySpec};
 
+/// Runs the CLI with f32 weights unless the test names a format: the tiny test models have
+/// only f32 weights, and the STS figure is the f32 one (the CLI's default is q8).
 fn cvmatch(args: &[&str], stdin: &[u8]) -> Output {
+    let weights: &[&str] = if args.contains(&"--weights") {
+        &[]
+    } else {
+        &["--weights", "f32"]
+    };
     let mut child = Command::new(env!("CARGO_BIN_EXE_cvmatch"))
         .args(args)
+        .args(weights)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -541,7 +541,7 @@ fn cli_shard_script_reuse_and_huge_top() {
     // `cmd(&[...])`: the binary with these arguments, on the tiny model.
     let cmd = |args: &[&str]| {
         let mut c = std::process::Command::new(exe);
-        c.args(args).args(["--model", m]);
+        c.args(args).args(["--model", m, "--weights", "f32"]);
         c
     };
     run(&mut cmd(&[
@@ -562,6 +562,8 @@ fn cli_shard_script_reuse_and_huge_top() {
             "--",
             "--model",
             m,
+            "--weights",
+            "f32",
         ]));
     let read =
         |name: &str| JobIndex::from_bytes_any_model(&std::fs::read(path(name)).unwrap()).unwrap();

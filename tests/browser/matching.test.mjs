@@ -92,7 +92,7 @@ test('the browser report equals the native CLI report', async () => {
   try {
     fs.writeFileSync(path.join(tmp, 'resume.txt'), text(resumeId));
     fs.writeFileSync(path.join(tmp, 'job.txt'), text(best.job_id));
-    const native = JSON.parse(execFileSync(cli, ['score', '--model', path.join(REPO, 'models/all-MiniLM-L6-v2'),
+    const native = JSON.parse(execFileSync(cli, ['score', '--weights', 'f32', '--model', path.join(REPO, 'models/all-MiniLM-L6-v2'),
       '--resume', path.join(tmp, 'resume.txt'), '--job', path.join(tmp, 'job.txt')], { encoding: 'utf8' }));
     // cvmatch score reads a .txt file through the document reader (src/document, text rules);
     // the site does the same with readDocument before it scores

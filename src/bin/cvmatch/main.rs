@@ -33,8 +33,9 @@ pub struct ModelArgs {
     /// Model directory (with manifest.json, as written by `make model`).
     #[arg(long, global = true, default_value = "models/all-MiniLM-L6-v2")]
     pub model: PathBuf,
-    /// Weights format listed in the manifest (f32, f16, …).
-    #[arg(long, global = true, default_value = "f32")]
+    /// Weights format listed in the manifest (q8, f16, f32): q8 by default, as in the
+    /// worker, the npm client and the site (one default everywhere).
+    #[arg(long, global = true, default_value = "q8")]
     pub weights: String,
     /// q8 only: compute the linear layers on 8-bit weights with 16-bit activations
     /// (src/model/qgemm.rs, the wasm default) instead of candle's f32 on expanded weights.

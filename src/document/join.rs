@@ -78,6 +78,45 @@ fn ends_sentence(text: &str) -> bool {
     text.trim_end().ends_with(['.', '!', '?', ':', ';', '。'])
 }
 
+/// Whether a line of plain text visibly runs on: it ends in a comma, a hyphen or a word that
+/// cannot end a phrase ("and", "with", "of"…). In plain text every line has the same left
+/// edge, so a long line followed by a capitalised one ("…for a payments platform" /
+/// "Designed PostgreSQL schemas…") is two items unless the first runs on.
+fn ends_open(text: &str) -> bool {
+    const CONNECTORS: [&str; 24] = [
+        "and",
+        "or",
+        "with",
+        "of",
+        "the",
+        "a",
+        "an",
+        "to",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "from",
+        "as",
+        "using",
+        "including",
+        "such",
+        "via",
+        "into",
+        "across",
+        "over",
+        "&",
+        "their",
+    ];
+    let t = text.trim_end();
+    if t.ends_with([',', '-', '–', '(', '/']) {
+        return true;
+    }
+    let last = t.rsplit(' ').next().unwrap_or("").to_lowercase();
+    CONNECTORS.contains(&last.as_str())
+}
+
 fn starts_lower(text: &str) -> bool {
     text.chars().next().is_some_and(char::is_lowercase)
 }
@@ -301,7 +340,9 @@ pub fn text_blocks(text: &str, dropped: &mut Dropped) -> Vec<Block> {
                 wrapped
                     && (full || indented)
                     && !(item.lines == 1 && looks_like_heading_line(&item.text, false))
-                    && (item.bullet || !ends_sentence(&p.text) || starts_lower(&r.text))
+                    && (item.bullet
+                        || starts_lower(&r.text)
+                        || (!ends_sentence(&p.text) && ends_open(&p.text)))
             });
         if cont {
             if let Some(item) = out.last_mut() {
@@ -389,6 +430,28 @@ mod tests {
                 "I am an engineer who likes hard problems and has solved a great many of them \
                  over the years, in four companies and two countries, large and small alike.",
                 "Short line.",
+            ]
+        );
+    }
+
+    #[test]
+    fn long_plain_lines_that_do_not_run_on_stay_items() {
+        let text = "Experience\n\
+            Built Rust services on Tokio handling 15,000 requests per second for a payments platform\n\
+            Designed PostgreSQL schemas and tuned slow SQL queries in production\n\
+            Ran services on Kubernetes with Prometheus metrics, tracing and on-call alerts\n\
+            Mentored three junior engineers and reviewed code daily and wrote the design docs for\n\
+            Payments and Billing, which the whole company reads\n";
+        let got = texts(&text_blocks(text, &mut Dropped::default()));
+        assert_eq!(
+            got,
+            [
+                "Experience",
+                "Built Rust services on Tokio handling 15,000 requests per second for a payments platform",
+                "Designed PostgreSQL schemas and tuned slow SQL queries in production",
+                "Ran services on Kubernetes with Prometheus metrics, tracing and on-call alerts",
+                "Mentored three junior engineers and reviewed code daily and wrote the design docs for \
+                 Payments and Billing, which the whole company reads",
             ]
         );
     }

@@ -22,13 +22,28 @@ pub fn rank_prepared(
     jobs: &[&str],
     top: usize,
 ) -> Result<Vec<Ranked>> {
+    crate::limits::check_jobs_per_request(jobs.len(), "jobs")?;
     let docs: Vec<(&str, Role)> = jobs.iter().map(|&t| (t, Role::Job)).collect();
+    let prepared = prepare_all(encoder, &docs)?;
+    Ok(ranked_reports(encoder, &prepared, top, |job| {
+        report_of(resume, job, None)
+    }))
+}
+
+/// The reports of `others` (each made by `report`, the model's name added), best first.
+fn ranked_reports(
+    encoder: &Encoder,
+    others: &[Prepared],
+    top: usize,
+    report: impl Fn(&Prepared) -> crate::matching::MatchReport,
+) -> Vec<Ranked> {
     let model = model_name(encoder);
-    let ranked = prepare_all(encoder, &docs)?
+    let ranked = others
         .iter()
         .enumerate()
-        .map(|(index, job)| {
-            let report = report_of(resume, job, Some(model.clone()));
+        .map(|(index, other)| {
+            let mut report = report(other);
+            report.model = Some(model.clone());
             Ranked {
                 index,
                 score: report.score,
@@ -36,7 +51,7 @@ pub fn rank_prepared(
             }
         })
         .collect();
-    Ok(best_first(ranked, top))
+    best_first(ranked, top)
 }
 
 /// Ranks `resumes` for one job, best first; at most `top` entries (`index` is the resume's
@@ -72,27 +87,13 @@ fn rank_against(
     let mut docs = vec![(anchor, role)];
     docs.extend(others.iter().map(|&t| (t, other_role)));
     let prepared = prepare_all(encoder, &docs)?;
-    let model = model_name(encoder);
     let Some((anchor, others)) = prepared.split_first() else {
         return Ok(Vec::new());
     };
-    let ranked = others
-        .iter()
-        .enumerate()
-        .map(|(index, other)| {
-            let (resume, job) = match role {
-                Role::Resume => (anchor, other),
-                Role::Job => (other, anchor),
-            };
-            let report = report_of(resume, job, Some(model.clone()));
-            Ranked {
-                index,
-                score: report.score,
-                report,
-            }
-        })
-        .collect();
-    Ok(best_first(ranked, top))
+    Ok(ranked_reports(encoder, others, top, |other| match role {
+        Role::Resume => report_of(anchor, other, None),
+        Role::Job => report_of(other, anchor, None),
+    }))
 }
 
 /// Sorts by score, best first (ties by input order), and keeps `top` (clamped to the count).

@@ -101,9 +101,11 @@ peer-tjs:
 ## texts/s on the peer workloads, worker memory, parity; ratios to transformers.js q8 and targets.
 ## BENCH_ARGS: e.g. --quick, --reps N, --startup-reps N, --only cvmatch|tjs, --wait-idle S.
 BENCH_ARGS ?=
-bench-browser: build model browser-tools peer-tjs
+bench-browser: build model browser-tools peer-tjs site-tools
 	mkdir -p target
 	cd tests/browser && node bench-browser.mjs --out ../../target/bench-browser.json $(BENCH_ARGS)
+	@# what a candidate waits for on the site: a PDF read, "Check my fit" → report (one job, board)
+	cd tests/site && node bench-site.mjs --out ../../target/bench-site.json
 
 ## The demo site: serves the repository root (so /www/, /pkg/ and /models/ are reachable).
 demo: model build

@@ -19,11 +19,12 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::index::{rank_index, IndexIdentity, JobIndex, JobMeta, RankOptions};
+use crate::index::{rank_prepared, IndexIdentity, JobIndex, JobMeta, RankOptions};
 use crate::matching::MatchReport;
 use crate::model::Encoder;
 use crate::web::cache::ModelCache;
 use crate::web::protocol::{self, Reply, Request};
+use crate::web::resume_cache::ResumeCache;
 use crate::web::{fetch, files, now_ms};
 
 use crate::limits::{MAX_INDEX_BYTES, MAX_INDEX_LISTING_BYTES};
@@ -317,8 +318,10 @@ struct Ranking<'a> {
     search_ms: f64,
 }
 
-/// `rankIndex({resume, index, top, reports, filter})`: jobs best first, with reports.
-pub fn rank(encoder: &Encoder, request: &Request) -> Result<Reply> {
+/// `rankIndex({resume, index, top, reports, filter})`: jobs best first, with reports. The
+/// resume is taken from (or put into) `resumes`, so a resume the page prepared (or checked
+/// before) is not embedded again: only the jobs the index lacks are.
+pub fn rank(encoder: &Encoder, request: &Request, resumes: &mut ResumeCache) -> Result<Reply> {
     let args: RankArgs = request.args()?;
     let index = loaded_index(&args.index)?;
     if let Some(expected) = identity() {
@@ -329,7 +332,8 @@ pub fn rank(encoder: &Encoder, request: &Request) -> Result<Reply> {
         top: args.top,
         shortlist: 0,
     };
-    let ranked = rank_index(encoder, &args.resume, &index, options, |_, job| {
+    let (resume, _) = resumes.get_or_prepare(encoder, &args.resume)?;
+    let ranked = rank_prepared(encoder, &resume, &index, options, |_, job| {
         args.filter.as_ref().is_none_or(|f| keep(job, f))
     })?;
     let reports = args.reports.unwrap_or(usize::MAX);
@@ -355,7 +359,7 @@ pub fn rank(encoder: &Encoder, request: &Request) -> Result<Reply> {
     for id in wanted {
         match texts.iter().find(|j| j.id == id) {
             Some(job) => {
-                let report = crate::matching::score(encoder, &args.resume, &job.text)?;
+                let report = crate::matching::score_prepared(encoder, &resume, &job.text)?;
                 from_text.push((job, report));
             }
             None => missing.push(id.to_string()),

@@ -182,7 +182,10 @@ async fn dispatch(request: &Request) -> Result<Reply> {
         "lexicalScore" => ops::lexical_score(request),
         "read_document" => crate::web::document_ops::read_document(request),
         "loadIndex" => index_ops::load(request).await,
-        "rankIndex" => index_ops::rank(encoder()?.as_ref(), request),
+        "rankIndex" => {
+            let encoder = encoder()?;
+            STATE.with(|s| index_ops::rank(&encoder, request, &mut s.borrow_mut().resumes))
+        }
         "benchIndex" => index_ops::bench(request),
         "indexBuildPart" | "indexMerge" => index_build_ops::dispatch(request, encoder),
         "profile" => STATE.with(|s| {

@@ -15,13 +15,16 @@
 // tooling can): any script of the host page can read what it shows, i.e. the visitor's
 // score, the job's requirements with the resume lines quoted as evidence, and matched and
 // missing terms. The resume file itself and its full text are never put in the DOM.
-// The model (~90 MB) is downloaded on the first click, not on page load, and kept by the
+// The model (q8 weights, ~23 MB) is downloaded on the first click, not on page load, and kept by the
 // browser for later visits. Until it is ready a provisional keyword score is shown.
 import { startMatcher } from './matcher.js';
-import { extractText, ExtractError } from './extract.js';
+import { extractText, ExtractError, readDocumentArgs } from './extract.js';
 import { renderReport, REPORT_CSS, el } from './report.js';
 
 const DEFAULT_MODEL = new URL('../models/all-MiniLM-L6-v2/', import.meta.url);
+
+/** Worker errors about the document itself (the others fall back to the text as drawn). */
+const DOCUMENT_ERRORS = new Set(['no_text', 'too_large', 'encrypted', 'bad_input']);
 
 const STYLE = `
 :host { display: block; font: inherit; color: inherit; border: 1px solid #c8c8c8; border-radius: 8px; padding: .8rem 1rem; background: #fff; color: #1b1b1b; max-width: 48rem; }
@@ -54,7 +57,7 @@ export class CvmatchFit extends HTMLElement {
     this.#root.append(
       el('style', {}, [STYLE]),
       button,
-      el('p', { class: 'intro' }, ['Choose your resume (PDF, DOCX or text): it is scored on your device and never uploaded. The first check downloads a language model (about 90 MB) that your browser then keeps.']),
+      el('p', { class: 'intro' }, ['Choose your resume (PDF, DOCX or text): it is scored on your device and never uploaded. The first check downloads a language model (about 23 MB) that your browser then keeps.']),
       el('progress', { hidden: '', max: '1', value: '0', 'aria-label': 'Language model download' }),
       el('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
       el('div', { class: 'result', tabindex: '-1' }),
@@ -121,7 +124,17 @@ export class CvmatchFit extends HTMLElement {
     button.disabled = true;
     say(`Reading “${file.name}”…`);
     try {
-      const { text } = await extractText(file);
+      const extracted = await extractText(file);
+      let text = extracted.text;
+      try {
+        // The worker rebuilds the document as the site does (lines, columns, wrapped items,
+        // no page numbers or icon glyphs: docs/documents.md); this works before the model loads.
+        text = (await matcher.readDocument(readDocumentArgs(extracted))).text;
+      } catch (e) {
+        if (DOCUMENT_ERRORS.has(/** @type {any} */ (e).code)) throw new ExtractError('no_text', `“${file.name}”: ${/** @type {Error} */ (e).message}`);
+        console.warn(`cvmatch: read_document failed (${/** @type {Error} */ (e).message}); scoring the text as drawn`);
+      }
+      if (seq !== this.#seq) return;
       let loaded = false;
       ready.then(() => { loaded = true; }, () => {});
       await Promise.race([ready.catch(() => {}), new Promise((r) => setTimeout(r, 0))]);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, REPO } from '../browser/server.mjs';
 import {
-  RESUME_TEXT, RUST_JOB, NURSE_JOB, resumePdf, noTextPdf, resumeDocx, corruptDocx, pngBytes,
+  RESUME_LINES, RESUME_TEXT, RUST_JOB, NURSE_JOB, resumePdf, noTextPdf, resumeDocx, corruptDocx, pngBytes,
 } from './fixtures.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -234,6 +234,20 @@ test('<cvmatch-fit> on the sample job page: button → file picker → score and
   const reqs = await page.$$eval('cvmatch-fit', (els) => [...els[0].shadowRoot.querySelectorAll('.cvm-req')].map((r) => r.dataset.status));
   assert.ok(reqs.length >= 5 && reqs.includes('covered'), `coverage in the element: ${reqs}`);
   await shot('element.png', 'cvmatch-fit');
+  // A PDF whose bullets wrap in a narrow column: the element rebuilds the document like the
+  // site (read_document), so the evidence quotes whole bullets, not their halves.
+  const printer = await context.newPage();
+  await printer.setContent(`<style>body{font:12pt sans-serif;width:2.6in}li{margin:0 0 6pt}</style>
+    <h1>Dana Okafor</h1><h2>Experience</h2><ul>${RESUME_LINES.slice(3, 7).map((l) => `<li>${l}</li>`).join('')}</ul>
+    <h2>Skills</h2><p>${RESUME_LINES[8]}</p>`);
+  const wrapped = await printer.pdf({ format: 'A4' });
+  await printer.close();
+  const chooser3 = page.waitForEvent('filechooser');
+  await page.click('cvmatch-fit >> button');
+  await (await chooser3).setFiles(file('wrapped.pdf', wrapped, 'application/pdf'));
+  await page.waitForFunction(() => /Your fit/.test(document.querySelector('cvmatch-fit')?.shadowRoot?.querySelector('.status')?.textContent ?? ''), null, { timeout: T });
+  const quotes = await page.$$eval('cvmatch-fit', (els) => [...els[0].shadowRoot.querySelectorAll('.cvm-evidence q')].map((q) => q.textContent));
+  assert.ok(quotes.includes(RESUME_LINES[3]), `a wrapped bullet quoted whole: ${JSON.stringify(quotes)}`);
   // a bad file: message inside the element
   const chooser2 = page.waitForEvent('filechooser');
   await page.click('cvmatch-fit >> button');

@@ -173,9 +173,14 @@ pub fn judge(
             j.years_fit = Some(fit);
             j.numbers = Some(numbers);
             j.note = Some(note);
-            // Years and named skills both count: the weaker verdict stands.
+            // Years and named skills both count: the weaker verdict stands, except that
+            // years shown in roles of the field are never "missing" for want of the
+            // skill's exact name ("3+ years of applied machine learning" against seven
+            // years as an ML researcher).
             j.status = if req.groups.is_empty() {
                 status
+            } else if status == CoverageStatus::Covered && j.status == CoverageStatus::Missing {
+                CoverageStatus::Partial
             } else {
                 weaker(status, j.status)
             };
@@ -233,7 +238,7 @@ fn skill_checks(req: &TypedRequirement, resume: &Facts) -> Vec<SkillCheck> {
         .filter_map(|&id| {
             let s = vocab.skill(id)?;
             Some(SkillCheck {
-                name: s.name.clone(),
+                name: req.skill_name(id)?,
                 kind: s.kind.as_str(),
                 found: resume.skills.contains_key(&id),
             })

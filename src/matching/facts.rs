@@ -60,6 +60,25 @@ fn skills_by_line(lines: &[String]) -> (Vec<Vec<SkillId>>, HashMap<SkillId, Vec<
             ids
         })
         .collect();
+    // A line naming "machine learning" meets an ask for "applied machine learning".
+    let qualified: Vec<(SkillId, Vec<usize>)> = all
+        .iter()
+        .flat_map(|(&id, at)| {
+            vocab
+                .qualified_forms(id)
+                .iter()
+                .map(move |&q| (q, at.clone()))
+        })
+        .collect();
+    for (q, at) in qualified {
+        let entry = all.entry(q).or_default();
+        for l in at {
+            if !entry.contains(&l) {
+                entry.push(l);
+            }
+        }
+        entry.sort_unstable();
+    }
     (per_line, all)
 }
 

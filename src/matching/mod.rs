@@ -218,6 +218,7 @@ fn assemble(
         soft: Vec::new(),
         years: Vec::new(),
         degree: None,
+        surface: Vec::new(),
     };
     let mut requirements = Vec::with_capacity(job.lines.len());
     let (mut cov, mut skills, mut years, mut edu) =

@@ -19,7 +19,14 @@ pub fn listed(job: &Plan, resume: &Plan) -> (Vec<String>, Vec<String>) {
     let mut weight: HashMap<SkillId, f32> = HashMap::new();
     let mut order: Vec<SkillId> = Vec::new();
     let mut excused: Vec<SkillId> = Vec::new();
+    // each skill under the name its first requirement shows it with ("MLflow")
+    let mut names: HashMap<SkillId, String> = HashMap::new();
     for (i, typed) in job.typed.iter().enumerate() {
+        for &id in typed.groups.iter().flatten() {
+            if let (false, Some(name)) = (names.contains_key(&id), typed.skill_name(id)) {
+                names.insert(id, name);
+            }
+        }
         let w = if job.flags.get(i).copied().unwrap_or(false) {
             0.5
         } else {
@@ -53,13 +60,13 @@ pub fn listed(job: &Plan, resume: &Plan) -> (Vec<String>, Vec<String>) {
     });
     let (mut matched, mut missing) = (Vec::new(), Vec::new());
     for (_, id) in ranked {
-        let Some(skill) = vocab.skill(id) else {
+        let Some(name) = names.get(&id).cloned() else {
             continue;
         };
         if has(&id) {
-            matched.push(skill.name.clone());
+            matched.push(name);
         } else if !excused.contains(&id) || weight.contains_key(&id) {
-            missing.push(skill.name.clone());
+            missing.push(name);
         }
     }
     matched.truncate(MAX_LISTED_TERMS);

@@ -73,6 +73,29 @@ pub struct TypedRequirement {
     /// The degree asked for, with whether a related field or equivalent experience is
     /// accepted.
     pub degree: Option<(Degree, bool)>,
+    /// How the line writes each skill it names ("MLflow", "FHIR"), for reports.
+    pub surface: Vec<(SkillId, String)>,
+}
+
+impl TypedRequirement {
+    /// The name a report shows for one of this requirement's skills: the vocabulary's, or
+    /// for a gazetteer skill (whose casing is a guess: "Mlflow") the ad's own writing of
+    /// the same words when it has capitals ("MLflow") and is not shouting ("DOCKER").
+    pub fn skill_name(&self, id: SkillId) -> Option<String> {
+        let skill = vocabulary().skill(id)?;
+        if !skill.curated {
+            let written = self.surface.iter().find(|(i, s)| {
+                *i == id
+                    && s.to_lowercase() == skill.name.to_lowercase()
+                    && s.chars().any(char::is_uppercase)
+                    && (s.chars().any(char::is_lowercase) || s.chars().count() <= 6)
+            });
+            if let Some((_, s)) = written {
+                return Some(s.clone());
+            }
+        }
+        Some(skill.name.clone())
+    }
 }
 
 /// Phrases that turn the list after them into examples, any one of which will do.
@@ -290,12 +313,17 @@ pub fn classify(line: &str) -> TypedRequirement {
     } else {
         RequirementKind::Other
     };
+    let surface = mentions
+        .iter()
+        .filter_map(|(m, id, _)| Some((*id, line.get(m.start..m.end)?.to_string())))
+        .collect();
     TypedRequirement {
         kind,
         groups,
         soft,
         years,
         degree,
+        surface,
     }
 }
 

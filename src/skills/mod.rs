@@ -151,7 +151,27 @@ pub struct Vocabulary {
     terminals: HashMap<u32, Terminal>,
     whole: HashSet<String>,
     nodes: u32,
+    /// Skill → the skills that are it with a qualifying word in front ("Machine learning"
+    /// → "Applied machine learning"): a resume naming the first meets the others.
+    qualified: HashMap<SkillId, Vec<SkillId>>,
 }
+
+/// Words that qualify a skill without naming another one: "applied machine learning" is
+/// machine learning, "modern SQL" is SQL. Only these: most two-word names are a different
+/// skill than their last word ("data analysis" is not "analysis").
+const QUALIFIERS: &[&str] = &[
+    "applied",
+    "advanced",
+    "modern",
+    "basic",
+    "core",
+    "solid",
+    "strong",
+    "practical",
+    "general",
+    "hands-on",
+    "professional",
+];
 
 /// The embedded vocabulary, parsed once.
 pub fn vocabulary() -> &'static Vocabulary {
@@ -194,6 +214,7 @@ impl Vocabulary {
             terminals: HashMap::new(),
             whole,
             nodes: 1,
+            qualified: HashMap::new(),
         };
         for (kind, name, pats, curated) in rows {
             let Ok(id) = SkillId::try_from(v.skills.len()) else {
@@ -210,7 +231,25 @@ impl Vocabulary {
                 v.insert(p.trim_start_matches('!'), Terminal { skill: id, case });
             }
         }
+        for (id, skill) in v.skills.iter().enumerate() {
+            let lower = skill.name.to_lowercase();
+            let Some((first, rest)) = lower.split_once(' ') else {
+                continue;
+            };
+            let (Ok(id), Some(&base)) = (SkillId::try_from(id), v.by_name.get(rest)) else {
+                continue;
+            };
+            if QUALIFIERS.contains(&first) && base != id {
+                v.qualified.entry(base).or_default().push(id);
+            }
+        }
         v
+    }
+
+    /// The skills that are `id` with a qualifying word in front ("Applied machine
+    /// learning" for "Machine learning"): naming `id` meets them.
+    pub fn qualified_forms(&self, id: SkillId) -> &[SkillId] {
+        self.qualified.get(&id).map_or(&[], Vec::as_slice)
     }
 
     fn insert(&mut self, pattern: &str, terminal: Terminal) {
@@ -279,6 +318,11 @@ impl Vocabulary {
             node = next;
             if let Some(&term) = self.terminals.get(&node) {
                 best = Some((term, k + 1));
+            }
+            // A skill name never runs across a list separator: "HL7, FHIR" is two names,
+            // not the gazetteer's "HL7 FHIR".
+            if t.list_follows {
+                break;
             }
         }
         best

@@ -268,10 +268,17 @@ mod lanes {
         i32x4_add(acc, i32x4_dot_i16x8(a, w))
     }
 
-    /// `facc + f32(acc) · scale`.
+    /// `facc + f32(acc) · scale` (fused where relaxed SIMD allows: one rounding fewer).
     #[inline(always)]
     pub fn scale_add(acc: v128, scale: v128, facc: v128) -> v128 {
-        f32x4_add(facc, f32x4_mul(f32x4_convert_i32x4(acc), scale))
+        #[cfg(target_feature = "relaxed-simd")]
+        {
+            f32x4_relaxed_madd(f32x4_convert_i32x4(acc), scale, facc)
+        }
+        #[cfg(not(target_feature = "relaxed-simd"))]
+        {
+            f32x4_add(facc, f32x4_mul(f32x4_convert_i32x4(acc), scale))
+        }
     }
 
     #[inline(always)]

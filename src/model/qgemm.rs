@@ -20,6 +20,14 @@
 //! The lane type is the only platform-specific part (as in [`crate::model::gemm`]):
 //! simd128 in wasm32, `_mm_madd_epi16` (SSE2, the same product) on x86_64, plain arrays
 //! elsewhere. The same code is checked natively against the straightforward loops below.
+//!
+//! The relaxed-SIMD build (`+relaxed-simd`, scripts/build_wasm.sh) fuses the per-block
+//! scaling into `f32x4.relaxed_madd` and keeps `i32x4.dot_i16x8_s` for the products:
+//! `i32x4.relaxed_dot_i8x16_i7x16_add_s` multiplies int8 by a 7-bit operand, and neither
+//! operand can be 7 bits here without losing parity. The weights are Q8_0 (±127). The
+//! activations would have to be rounded to 7 bits (±63 per row or per block of 32): candle's
+//! Q8_0 matmul already rounds them to 8 bits per block and reaches only 0.9975 min cosine
+//! (docs/weights-formats.md), below the 0.999 that int16 activations keep (0.99936).
 
 use candle_core::{CpuStorage, CustomOp1, Layout, Shape, Tensor};
 

@@ -330,3 +330,45 @@ impl BlockRows {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::quantized::GgmlDType;
+
+    #[test]
+    fn block_rows_equal_the_dequantized_table_row_by_row() {
+        // 6 rows of 384: 9 Q6_K blocks of 256, odd rows start in the middle of a block
+        let (rows, cols) = (6, 384);
+        let values: Vec<f32> = (0..rows * cols)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 40.0)
+            .collect();
+        let table = Tensor::from_vec(values, rows * cols, &Device::Cpu).unwrap();
+        let q = QTensor::quantize(&table, GgmlDType::Q6K).unwrap();
+        let want = q
+            .dequantize(&Device::Cpu)
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        let blocks = BlockRows {
+            dtype: q.dtype(),
+            raw: q.data().unwrap().into_owned(),
+            rows,
+            cols,
+        };
+        assert_eq!(blocks.bytes(), 9 * 210);
+        let ids = [5u32, 0, 3, 3, 1];
+        let got = blocks.lookup(&ids).unwrap();
+        assert_eq!(got.len(), ids.len() * cols);
+        for (i, &id) in ids.iter().enumerate() {
+            let row = id as usize;
+            assert_eq!(
+                &got[i * cols..(i + 1) * cols],
+                &want[row * cols..(row + 1) * cols]
+            );
+        }
+        assert!(blocks.lookup(&[]).unwrap().is_empty());
+        let past = blocks.lookup(&[6]).unwrap_err();
+        assert_eq!(past.code(), "bad_input");
+    }
+}

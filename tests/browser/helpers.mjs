@@ -71,6 +71,9 @@ export async function openTestPage(page, server) {
  */
 export const SIMD = process.env.CVMATCH_SIMD || 'auto';
 
+/** The module file those matchers load in Chromium (auto: the relaxed build, see simd.test.mjs). */
+export const WASM_FILE = SIMD === 'baseline' ? 'cvmatch_wasm_bg.wasm' : 'cvmatch_wasm_relaxed_bg.wasm';
+
 /**
  * Creates `window.matcher` in the page; resolves with its ready info, or with
  * `{error: {code, message}}` when `matcher.ready` rejects.

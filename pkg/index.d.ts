@@ -456,6 +456,8 @@ export declare class Matcher {
   /** Worker 0's load profile, usage summed over the ready workers, each worker's own reply. */
   profile(options?: CallOptions): Promise<{
     load: LoadProfile | null; usage: Usage; memoryBytes: number; workers: WorkerProfile[];
+    /** Worker 0's build of the module (see WorkerProfile.simd). */
+    simd: WorkerProfile['simd'];
     /** Worker 0's forward passes (see WorkerProfile.padding). */
     padding: WorkerProfile['padding'];
     /** Worker 0's prepared-resume reuse (see WorkerProfile.resumeCache). */

@@ -38,7 +38,10 @@ bench: model
 	./target/release/cvmatch bench --model $(MODEL_DIR) --workloads $(SHARED)/peers/workloads.json
 	./target/release/cvmatch profile --model $(MODEL_DIR) --runs 5
 
-## The browser package: wasm32 (+simd128) → wasm-bindgen → pkg/. WASM_OPT=1 adds wasm-opt -O3.
+## The browser package: wasm32 → wasm-bindgen → pkg/, built twice: +simd128 (baseline) and
+## +simd128,+relaxed-simd (target/wasm-relaxed; pkg/worker.js picks it where a probe validates).
+## Each build is recompiled, rebound and recompressed only when its sources changed.
+## RELAXED=0 builds the baseline only; WASM_OPT=1 adds wasm-opt -O3.
 build: site-vendor index
 	@# the model's manifest and weights hashes, compiled into the module (see scripts/pin_model.sh)
 	CVMATCH_MODEL_PINS="$$(./scripts/pin_model.sh $(MODEL_DIR))" ./scripts/build_wasm.sh

@@ -458,7 +458,14 @@ function callOptions(options = {}) {
  *   than the one pinned into the package at build time (`scripts/pin_model.sh --manifest-hash DIR`)
  * @property {string|URL} [workerUrl]  browsers: a script to start instead of worker.js (one
  *   that imports it, e.g. a blob: URL keeping the worker under the page's service worker)
+ * @property {'auto'|'relaxed'|'baseline'} [simd='auto']  which build of the wasm module:
+ *   `auto` takes the relaxed-SIMD build where a probe finds relaxed SIMD and the baseline
+ *   (wasm SIMD) build elsewhere; `relaxed` fails to load (`bad_input`) where it is not
+ *   supported. The profile op reports the build in use (`simd`).
  */
+
+/** The `simd` option's values. */
+const SIMD_BUILDS = ['auto', 'relaxed', 'baseline'];
 
 /**
  * Starts the pool and the model load; returns the Matcher at once (see `matcher.ready`).
@@ -481,6 +488,10 @@ export function createMatcherOn(platform, options) {
     throw new CvmatchError('bad_input', `workers must be an integer from 1 to ${MAX_WORKERS} (got ${got})`);
   }
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new CvmatchError('bad_input', 'onProgress must be a function');
+  const { simd = 'auto' } = options;
+  if (!SIMD_BUILDS.includes(simd)) {
+    throw new CvmatchError('bad_input', `simd must be one of ${SIMD_BUILDS.join(', ')} (got ${String(simd)})`);
+  }
   const url = platform.resolveUrl(modelUrl);
   const emit = (/** @type {ProgressInfo} */ e) => {
     try { onProgress?.(e); } catch (err) { setTimeout(() => { throw err; }); }
@@ -490,6 +501,7 @@ export function createMatcherOn(platform, options) {
     size,
     loadArgs: { modelUrl: url, weights, ...(manifestSha256 ? { manifestSha256: manifestSha256.toLowerCase() } : {}) },
     onEvent: progressTagger(emit),
+    simd,
   });
   return new Matcher(INTERNAL, pool, platform);
 }

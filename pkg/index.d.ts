@@ -129,6 +129,11 @@ export interface MatcherOptions {
    *  pinned into the package at build time (`scripts/pin_model.sh --manifest-hash DIR`
    *  prints it). Without it the pinned model is the only one accepted. */
   manifestSha256?: string;
+  /** Which build of the wasm module the workers load: `auto` (default) the relaxed-SIMD
+   *  build (`f32x4.relaxed_madd`) where a probe module validates and the baseline (wasm
+   *  SIMD) build elsewhere; `relaxed` or `baseline` force one (`relaxed` where unsupported
+   *  fails the load with `bad_input`). `profile().workers[i].simd` says which one runs. */
+  simd?: 'auto' | 'relaxed' | 'baseline';
 }
 
 /** A worker that failed to load or died. */
@@ -173,6 +178,9 @@ export interface WorkerProfile {
   usage: Usage;
   /** Its wasm linear memory in bytes. */
   memoryBytes: number;
+  /** The build of the module it runs: `relaxed` (relaxed SIMD), `baseline` (wasm SIMD) or
+   *  `none` (a build without SIMD, for benchmarks). */
+  simd: 'relaxed' | 'baseline' | 'none';
   /** Every forward pass since the model loaded: passes are cut by a budget of padded tokens;
    *  `waste` is the share of computed tokens that were padding. Null before the model loads. */
   padding: { batches: number; tokens: number; paddedTokens: number; waste: number } | null;
@@ -448,6 +456,8 @@ export declare class Matcher {
   /** Worker 0's load profile, usage summed over the ready workers, each worker's own reply. */
   profile(options?: CallOptions): Promise<{
     load: LoadProfile | null; usage: Usage; memoryBytes: number; workers: WorkerProfile[];
+    /** Worker 0's build of the module (see WorkerProfile.simd). */
+    simd: WorkerProfile['simd'];
     /** Worker 0's forward passes (see WorkerProfile.padding). */
     padding: WorkerProfile['padding'];
     /** Worker 0's prepared-resume reuse (see WorkerProfile.resumeCache). */

@@ -268,6 +268,8 @@ export class Pool {
   #spawn;
   #onEvent;
   #loadArgs;
+  /** Which build of the module a worker that loads it itself takes. */
+  #simd;
 
   /**
    * @param {object} options
@@ -276,8 +278,10 @@ export class Pool {
    * @param {number} options.size  workers wanted
    * @param {{modelUrl: string, weights: string}} options.loadArgs
    * @param {(msg: any) => void} options.onEvent  progress and ready events of the loading worker
+   * @param {'auto'|'relaxed'|'baseline'} [options.simd]  the module build (worker.js)
    */
-  constructor({ spawn, size, loadArgs, onEvent }) {
+  constructor({ spawn, size, loadArgs, onEvent, simd = 'auto' }) {
+    this.#simd = simd;
     this.#spawn = spawn;
     this.#requested = size;
     this.#loadArgs = loadArgs;
@@ -330,7 +334,10 @@ export class Pool {
         this.#module = null;
       }
     }
-    return this.#spawn(false);
+    const worker = this.#spawn(false);
+    // its first message: which build of the module to load (worker.js)
+    worker.postMessage({ type: 'wasm-simd', simd: this.#simd });
+    return worker;
   }
 
   /**

@@ -14,7 +14,7 @@ const PRECACHE = [
   './cvmatch-fit.js', './job-example.html', './similarity.html', './similarity.js', './jobs/jobs.jsonl',
   './vendor/pdf.min.mjs', './vendor/pdf.worker.min.mjs', './vendor/mammoth.browser.min.js',
   '../pkg/index.js', '../pkg/api.js', '../pkg/pool.js', '../pkg/errors.js', '../pkg/worker.js', '../pkg/cvmatch_wasm.js',
-  '../pkg/cvmatch_wasm_bg.wasm.gz', '../pkg/cvmatch_wasm_meta.js',
+  '../pkg/cvmatch_wasm_bg.wasm.gz', '../pkg/cvmatch_wasm_relaxed_bg.wasm.gz', '../pkg/cvmatch_wasm_meta.js',
 ].map((p) => new URL(p, self.location.href).href);
 
 self.addEventListener('install', (event) => {

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::model::gemm::{Epilogue, PackedLinear, PackedWeight};
 use crate::model::kernels::{BiasGelu, MaskedSoftmax};
 use crate::model::qgemm::{Q8Linear, Q8Weight};
-use crate::model::weights::WeightStore;
+use crate::model::weights::{BlockRows, WeightStore};
 use crate::model::ModelSpec;
 
 /// The weight of a dense layer.
@@ -189,26 +189,47 @@ impl Activation {
     }
 }
 
+/// The word-embedding table.
+#[derive(Debug, Clone)]
+enum WordTable {
+    /// vocab × hidden in f32, or in f16 when loaded compact from a float file (converted per
+    /// batch).
+    Float(candle_nn::Embedding),
+    /// Loaded compact from a quantized file: the file's blocks (Q6_K), rows expanded per
+    /// lookup, so the table takes 9.6 MB instead of 23 MB in f16.
+    Blocks(BlockRows),
+}
+
 /// Word + position + token-type embeddings, then LayerNorm.
 #[derive(Debug, Clone)]
 struct Embeddings {
-    /// vocab × hidden: f32, or f16 when loaded compact (then converted per batch).
-    words: candle_nn::Embedding,
+    words: WordTable,
     positions: Tensor,
     token_type_zero: Tensor,
     norm: LayerNorm,
 }
 
 impl Embeddings {
-    /// With `compact`, the word table is kept in f16 (half the memory; its values are
-    /// 6-bit blocks in a q8 file, which f16 holds to 3 significant digits).
+    /// With `compact`, the word table is kept in the file's 6-bit blocks (a q8 file) or in
+    /// f16 (a float file): a quarter or half of the f32 table's memory.
     fn load(store: &WeightStore, spec: &ModelSpec, compact: bool) -> Result<Self> {
         let h = spec.hidden_size;
         let name = "embeddings.word_embeddings.weight";
-        let words = if compact {
-            store.float_f16(name, &[spec.vocab_size, h])?
+        let blocks = if compact {
+            store.block_rows(name, spec.vocab_size, h)?
         } else {
-            store.float(name, &[spec.vocab_size, h])?
+            None
+        };
+        let words = match blocks {
+            Some(blocks) => WordTable::Blocks(blocks),
+            None if compact => WordTable::Float(candle_nn::Embedding::new(
+                store.float_f16(name, &[spec.vocab_size, h])?,
+                h,
+            )),
+            None => WordTable::Float(candle_nn::Embedding::new(
+                store.float(name, &[spec.vocab_size, h])?,
+                h,
+            )),
         };
         let positions = store.float(
             "embeddings.position_embeddings.weight",
@@ -216,7 +237,7 @@ impl Embeddings {
         )?;
         let token_types = store.float_any_rows("embeddings.token_type_embeddings.weight", h)?;
         Ok(Self {
-            words: candle_nn::Embedding::new(words, h),
+            words,
             positions,
             // token_type_ids are all zero: row 0 is added to every token
             token_type_zero: token_types.narrow(0, 0, 1)?,
@@ -226,7 +247,14 @@ impl Embeddings {
 
     fn forward(&self, ids: &Tensor) -> Result<Tensor> {
         let (_, width) = ids.dims2()?;
-        let words = self.words.forward(ids)?.to_dtype(DType::F32)?; // b × t × h
+        let words = match &self.words {
+            WordTable::Float(table) => table.forward(ids)?.to_dtype(DType::F32)?, // b × t × h
+            WordTable::Blocks(table) => {
+                let (batch, _) = ids.dims2()?;
+                let rows = table.lookup(&ids.flatten_all()?.to_vec1::<u32>()?)?;
+                Tensor::from_vec(rows, (batch, width, table.cols()), ids.device())?
+            }
+        };
         let positions = self.positions.narrow(0, 0, width)?; // t × h
         let x = words
             .broadcast_add(&self.token_type_zero)?
@@ -425,7 +453,7 @@ impl Bert {
         int8: bool,
     ) -> Result<Self> {
         let int8 = int8 && store.format() == crate::model::WeightsFormat::Q8;
-        // with 8-bit linears, the word table in f16 too: memory is what int8 is for
+        // with 8-bit linears, the word table compact too: memory is what int8 is for
         let embeddings = Embeddings::load(store, spec, int8)?;
         let packed = packed || int8;
         let pack = |l: Linear| {

@@ -178,6 +178,38 @@ impl WeightStore {
         Ok(flat.reshape(shape)?)
     }
 
+    /// A `rows × cols` table kept as the file's quantized blocks (a Q6_K word table is
+    /// 9.6 MB where f16 is 23 MB), each row expanded to f32 when it is looked up. `None`
+    /// when the tensor is stored as float (use [`WeightStore::float`] or
+    /// [`WeightStore::float_f16`] then).
+    pub fn block_rows(&self, name: &str, rows: usize, cols: usize) -> Result<Option<BlockRows>> {
+        let Some(q) = self.quantized.get(name) else {
+            return Ok(None);
+        };
+        let count = rows
+            .checked_mul(cols)
+            .ok_or_else(|| self.error(format!("{name}: {rows} × {cols} is too large")))?;
+        let dtype = q.dtype();
+        let (block_values, block_bytes) = (dtype.block_size(), dtype.type_size());
+        let raw = q.data()?;
+        if cols == 0
+            || q.shape().elem_count() != count
+            || raw.len() * block_values != count * block_bytes
+        {
+            return Err(self.error(format!(
+                "{name} has {} values in {} bytes, expected {rows} × {cols}",
+                q.shape().elem_count(),
+                raw.len()
+            )));
+        }
+        Ok(Some(BlockRows {
+            dtype,
+            raw: raw.into_owned(),
+            rows,
+            cols,
+        }))
+    }
+
     /// A float matrix with `cols` columns and any number of rows (at least one).
     pub fn float_any_rows(&self, name: &str, cols: usize) -> Result<Tensor> {
         let t = self
@@ -245,4 +277,98 @@ pub fn load_safetensors(
         })
         .collect::<Result<HashMap<_, _>>>()?;
     Ok((format, tensors))
+}
+
+/// A table (e.g. the word embeddings) held as its quantized blocks; [`BlockRows::lookup`]
+/// expands only the rows asked for (the one or two blocks each row lies in).
+#[derive(Debug, Clone)]
+pub struct BlockRows {
+    dtype: candle_core::quantized::GgmlDType,
+    raw: Vec<u8>,
+    rows: usize,
+    cols: usize,
+}
+
+impl BlockRows {
+    /// Row width.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// The rows `ids` in f32, one after the other (`ids.len() × cols` values). An id past
+    /// the table is an [`Error::BadInput`].
+    pub fn lookup(&self, ids: &[u32]) -> Result<Vec<f32>> {
+        let (block_values, block_bytes) = (self.dtype.block_size(), self.dtype.type_size());
+        let mut out = Vec::with_capacity(ids.len() * self.cols);
+        for &id in ids {
+            let row = id as usize;
+            if row >= self.rows {
+                return Err(Error::bad_input(format!(
+                    "token id {id} is past the {}-row embedding table",
+                    self.rows
+                )));
+            }
+            // the blocks holding values [row · cols, (row + 1) · cols)
+            let start = row * self.cols;
+            let (first, last) = (start / block_values, (start + self.cols - 1) / block_values);
+            let blocks = &self.raw[first * block_bytes..(last + 1) * block_bytes];
+            let t = candle_core::quantized::ggml_file::qtensor_from_ggml(
+                self.dtype,
+                blocks,
+                vec![(last + 1 - first) * block_values],
+                &Device::Cpu,
+            )?;
+            let values = t.dequantize(&Device::Cpu)?.to_vec1::<f32>()?;
+            let offset = start - first * block_values;
+            out.extend_from_slice(&values[offset..offset + self.cols]);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::quantized::GgmlDType;
+
+    #[test]
+    fn block_rows_equal_the_dequantized_table_row_by_row() {
+        // 6 rows of 384: 9 Q6_K blocks of 256, odd rows start in the middle of a block
+        let (rows, cols) = (6, 384);
+        let values: Vec<f32> = (0..rows * cols)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 40.0)
+            .collect();
+        let table = Tensor::from_vec(values, rows * cols, &Device::Cpu).unwrap();
+        let q = QTensor::quantize(&table, GgmlDType::Q6K).unwrap();
+        let want = q
+            .dequantize(&Device::Cpu)
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        let blocks = BlockRows {
+            dtype: q.dtype(),
+            raw: q.data().unwrap().into_owned(),
+            rows,
+            cols,
+        };
+        assert_eq!(blocks.bytes(), 9 * 210);
+        let ids = [5u32, 0, 3, 3, 1];
+        let got = blocks.lookup(&ids).unwrap();
+        assert_eq!(got.len(), ids.len() * cols);
+        for (i, &id) in ids.iter().enumerate() {
+            let row = id as usize;
+            assert_eq!(
+                &got[i * cols..(i + 1) * cols],
+                &want[row * cols..(row + 1) * cols]
+            );
+        }
+        assert!(blocks.lookup(&[]).unwrap().is_empty());
+        let past = blocks.lookup(&[6]).unwrap_err();
+        assert_eq!(past.code(), "bad_input");
+    }
 }

@@ -206,6 +206,9 @@ async fn dispatch(request: &Request) -> Result<Reply> {
                 usage: &'a Usage,
                 /// Size of this worker's wasm linear memory (it only grows).
                 memory_bytes: f64,
+                /// The module's build: `relaxed` (relaxed SIMD), `baseline` (simd128) or
+                /// `none` (scripts/build_wasm.sh).
+                simd: &'static str,
                 /// Padding the encoder computed since the model loaded.
                 padding: Option<Padding>,
                 /// The prepared-resume cache's hits and misses.
@@ -224,6 +227,13 @@ async fn dispatch(request: &Request) -> Result<Reply> {
                 load: s.profile.as_ref(),
                 usage: &s.usage,
                 memory_bytes: wasm_memory_bytes(),
+                simd: if cfg!(target_feature = "relaxed-simd") {
+                    "relaxed"
+                } else if cfg!(target_feature = "simd128") {
+                    "baseline"
+                } else {
+                    "none"
+                },
                 padding,
                 resume_cache: s.resumes.stats(),
             })

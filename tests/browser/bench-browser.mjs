@@ -27,6 +27,7 @@
 //   --only cvmatch|tjs      one side only (ratios need tjs q8, so they are absent with --only cvmatch)
 //   --weights LIST          cvmatch weights formats (default f32,f16,q8; quick q8)
 //   --workers LIST          cvmatch worker counts tried with q8 (default 1,2)
+//   --simd auto|relaxed|baseline  the cvmatch wasm build (createMatcher's simd; default auto)
 //   --dtypes LIST           transformers.js dtypes (default q8,fp32; quick q8)
 //   --wait-idle S           before each measured phase, wait up to S s for the machine to be quiet
 //                           (< 0.25 busy cores outside this process tree; default 60, quick 0, 0 = off)
@@ -52,7 +53,7 @@ import {
 
 const argv = process.argv.slice(2);
 const KNOWN = new Set(['--quick', '--reps', '--warmup', '--startup-reps', '--only', '--weights', '--workers', '--dtypes',
-  '--wait-idle', '--timeout-s', '--peer-dir', '--peer-model-dir', '--out', '--table']);
+  '--wait-idle', '--timeout-s', '--peer-dir', '--peer-model-dir', '--out', '--table', '--simd']);
 for (const a of argv) if (a.startsWith('--') && !KNOWN.has(a)) throw new Error(`unknown option ${a}`);
 /** @param {string} k @param {string} [d] */
 const opt = (k, d) => { const i = argv.indexOf(k); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d; };
@@ -65,6 +66,8 @@ if (ONLY && !['cvmatch', 'tjs'].includes(ONLY)) throw new Error(`--only cvmatch|
 const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
 const WEIGHTS = list(opt('--weights', QUICK ? 'q8' : 'f32,f16,q8'));
 const WORKERS = list(opt('--workers', '1,2')).map(Number);
+const SIMD = opt('--simd', 'auto');
+if (!['auto', 'relaxed', 'baseline'].includes(SIMD)) throw new Error(`--simd auto|relaxed|baseline, not ${SIMD}`);
 const DTYPES = list(opt('--dtypes', QUICK ? 'q8' : 'q8,fp32'));
 for (const w of WEIGHTS) if (!['f32', 'f16', 'q8'].includes(w)) throw new Error(`unsupported weights ${w}`);
 for (const d of DTYPES) if (!['q8', 'fp32'].includes(d)) throw new Error(`unsupported dtype ${d}`);
@@ -342,9 +345,9 @@ function cvmatchDriver(server) {
     open: (profile) => openVisit(profile, server, '/__test__.html', () => window.cvmatchLoaded === true),
     /** createMatcher (the worker starts inside) → the first text embedded; page clock. */
     async startup(page, cfg, firstText) {
-      const r = await evalIn(page, async ([modelUrl, weights, workers, text]) => {
+      const r = await evalIn(page, async ([modelUrl, weights, workers, text, simd]) => {
         const t0 = performance.now();
-        window.matcher = window.cvmatch.createMatcher({ modelUrl, weights, workers });
+        window.matcher = window.cvmatch.createMatcher({ modelUrl, weights, workers, simd });
         const readyInfo = await window.matcher.ready;
         const tReady = performance.now();
         const [e] = await window.matcher.embed([text]);
@@ -364,7 +367,7 @@ function cvmatchDriver(server) {
           pool,
           crossOriginIsolated: self.crossOriginIsolated,
         };
-      }, [server.url + MODEL_PATH, cfg.format, cfg.workers, firstText], 'createMatcher + first embedding');
+      }, [server.url + MODEL_PATH, cfg.format, cfg.workers, firstText, SIMD], 'createMatcher + first embedding');
       r.workers_live = page.workers().filter((w) => isWorker(w.url())).length;
       const p = r.load;
       if (p) {

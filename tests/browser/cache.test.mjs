@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   checkPrerequisites, startServer, launch, freshProfileDir, removeDir, openTestPage,
-  createMatcherInPage, cachedUrls, REPO, MODEL_PATH, WEIGHTS_PATH,
+  createMatcherInPage, cachedUrls, REPO, MODEL_PATH, WEIGHTS_PATH, WASM_FILE,
 } from './helpers.mjs';
 
 checkPrerequisites();
@@ -43,8 +43,8 @@ async function visit(fn) {
   }
 }
 
-const WASM_GZ = '/pkg/cvmatch_wasm_bg.wasm.gz';
-const WASM_PLAIN = '/pkg/cvmatch_wasm_bg.wasm'; // requests() matches a prefix: this counts both
+const WASM_GZ = `/pkg/${WASM_FILE}.gz`;
+const WASM_PLAIN = `/pkg/${WASM_FILE}`; // requests() matches a prefix: this counts both
 
 test('first visit fetches every file and caches it', async () => {
   modelServer.clearLog();

@@ -66,15 +66,24 @@ export async function openTestPage(page, server) {
 }
 
 /**
+ * The wasm build the tests' matchers load: CVMATCH_SIMD=baseline|relaxed runs a test file on
+ * one build (default: createMatcher's `auto`, the relaxed build where Chromium supports it).
+ */
+export const SIMD = process.env.CVMATCH_SIMD || 'auto';
+
+/** The module file those matchers load in Chromium (auto: the relaxed build, see simd.test.mjs). */
+export const WASM_FILE = SIMD === 'baseline' ? 'cvmatch_wasm_bg.wasm' : 'cvmatch_wasm_relaxed_bg.wasm';
+
+/**
  * Creates `window.matcher` in the page; resolves with its ready info, or with
  * `{error: {code, message}}` when `matcher.ready` rejects.
  */
 export function createMatcherInPage(page, modelUrl, weights = 'f32') {
-  return page.evaluate(async ([modelUrl, weights]) => {
+  return page.evaluate(async ([modelUrl, weights, simd]) => {
     const events = [];
     try {
       window.matcher = window.cvmatch.createMatcher({
-        modelUrl, weights, onProgress: (e) => events.push(e),
+        modelUrl, weights, simd, onProgress: (e) => events.push(e),
       });
       const ready = await window.matcher.ready;
       window.progressEvents = events;
@@ -83,7 +92,7 @@ export function createMatcherInPage(page, modelUrl, weights = 'f32') {
     } catch (e) {
       return { error: { code: e.code, message: e.message, isError: e instanceof Error } };
     }
-  }, [modelUrl, weights]);
+  }, [modelUrl, weights, SIMD]);
 }
 
 /** The keys (URLs) in the page origin's `cvmatch-v1` cache. */

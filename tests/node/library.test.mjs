@@ -50,6 +50,28 @@ test('createMatcher returns at once; lexicalScore answers before the model is re
   assert.ok(info.profile.files.every((f) => f.source === 'network'), 'first run: every file read from the model path');
 });
 
+test('the wasm build follows the probe (relaxed SIMD where this Node validates it, else baseline); simd forces one', async () => {
+  await shared.ready;
+  // the probe of pkg/worker.js: f32x4.relaxed_madd on three i32x4.splat(0)
+  const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
+    65, 0, 253, 17, 65, 0, 253, 17, 65, 0, 253, 17, 253, 133, 2, 11]);
+  const relaxed = WebAssembly.validate(probe);
+  const profile = await shared.profile();
+  assert.equal(profile.workers[0].simd, relaxed ? 'relaxed' : 'baseline', `Node ${process.version}`);
+  const forced = createMatcher({ modelUrl: MODEL_DIR, cacheDir: sharedCache, workers: 1, simd: relaxed ? 'baseline' : 'relaxed' });
+  try {
+    if (relaxed) {
+      await forced.ready;
+      assert.equal((await forced.profile()).workers[0].simd, 'baseline');
+    } else {
+      // an engine without relaxed SIMD cannot run that build: the load says why
+      await assert.rejects(forced.ready, (e) => e.code === 'bad_input' && /relaxed SIMD/.test(e.message));
+    }
+  } finally {
+    forced.dispose();
+  }
+});
+
 test('progress events are tagged initiate, download, progress, done, ready with per-file and total bytes', async () => {
   await shared.ready;
   const statuses = new Set(events.map((e) => e.status));

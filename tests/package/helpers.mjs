@@ -29,7 +29,8 @@ export function tarball() {
   const version = JSON.parse(fs.readFileSync(path.join(REPO, 'pkg', 'package.json'), 'utf8')).version;
   const tgz = need(path.join(REPO, 'target', `cvmatch-${version}.tgz`), 'run `make package` first');
   const packed = fs.statSync(tgz).mtimeMs;
-  for (const f of ['package.json', 'index.js', 'index.d.ts', 'worker.js', 'cvmatch_wasm_bg.wasm', 'cvmatch_wasm_bg.wasm.gz']) {
+  for (const f of ['package.json', 'index.js', 'index.d.ts', 'worker.js', 'cvmatch_wasm_bg.wasm', 'cvmatch_wasm_bg.wasm.gz',
+    'cvmatch_wasm_relaxed_bg.wasm', 'cvmatch_wasm_relaxed_bg.wasm.gz']) {
     if (fs.statSync(path.join(REPO, 'pkg', f)).mtimeMs > packed) {
       throw new Error(`${tgz} is older than pkg/${f}: run \`make package\` again`);
     }

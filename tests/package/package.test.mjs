@@ -15,7 +15,8 @@ import {
 
 const tgz = checkPrerequisites();
 /** What the worker needs beside the bundle when the bundler does not follow `new URL()`. */
-const RUNTIME_FILES = ['worker.js', 'cvmatch_wasm.js', 'cvmatch_wasm_meta.js', 'cvmatch_wasm_bg.wasm', 'cvmatch_wasm_bg.wasm.gz'];
+const RUNTIME_FILES = ['worker.js', 'cvmatch_wasm.js', 'cvmatch_wasm_meta.js', 'cvmatch_wasm_bg.wasm', 'cvmatch_wasm_bg.wasm.gz',
+  'cvmatch_wasm_relaxed_bg.wasm', 'cvmatch_wasm_relaxed_bg.wasm.gz'];
 
 let modelServer, browser;
 /** Build outputs reused by the CSP tests. */
@@ -61,7 +62,8 @@ test('the tarball holds the runtime (browser and Node), the CLI, the types and t
   const entries = run('tar', ['-tzf', tgz], path.dirname(tgz)).trim().split('\n').sort();
   assert.deepEqual(entries, [
     'package/README.md', 'package/api.js', 'package/bin/cvmatch.js', 'package/cvmatch_wasm.d.ts', 'package/cvmatch_wasm.js',
-    'package/cvmatch_wasm_bg.wasm', 'package/cvmatch_wasm_bg.wasm.gz', 'package/cvmatch_wasm_meta.js', 'package/errors.js',
+    'package/cvmatch_wasm_bg.wasm', 'package/cvmatch_wasm_bg.wasm.gz', 'package/cvmatch_wasm_meta.js',
+    'package/cvmatch_wasm_relaxed_bg.wasm', 'package/cvmatch_wasm_relaxed_bg.wasm.gz', 'package/errors.js',
     'package/index.d.ts', 'package/index.js', 'package/node/cache.js', 'package/node/index.js', 'package/node/worker.js',
     'package/package.json', 'package/pool.js', 'package/worker.js',
   ]);
@@ -76,24 +78,28 @@ test('esbuild: bundle with --format=esm, the worker files copied beside the bund
   dist.esbuild = path.join(dir, 'dist');
   const { result, log } = await openApp(dist.esbuild);
   assertWorks(result);
-  // the worker downloads the gzipped module (1.5 MB) and inflates it itself
-  assert.ok(log.includes('/worker.js') && log.includes('/cvmatch_wasm_bg.wasm.gz'), log.join(' '));
+  // the worker downloads the gzipped module (1.5 MB) and inflates it itself: the relaxed-SIMD
+  // build, which Chromium supports (pkg/worker.js's probe), and not the baseline
+  assert.ok(log.includes('/worker.js') && log.includes('/cvmatch_wasm_relaxed_bg.wasm.gz'), log.join(' '));
+  assert.ok(!log.includes('/cvmatch_wasm_bg.wasm.gz'), log.join(' '));
 });
 
 test('Vite 7: vite build with worker.format "es" emits the worker and the wasm as assets', async () => {
   const dir = makeProject('vite', { 'index.html': 'index.html', 'main.js': 'main.js', 'vite.config.js': 'vite.config.js' }, tgz);
   run(path.join(BIN, 'vite'), ['build', '--logLevel', 'warn'], dir);
   const assets = fs.readdirSync(path.join(dir, 'dist', 'assets'));
-  // Vite names it cvmatch_wasm_bg.wasm-<hash>.gz, webpack <hash>.gz
+  // Vite names them cvmatch_wasm_bg.wasm-<hash>.gz, webpack <hash>.gz: two builds
+  // (baseline and relaxed SIMD), each gzipped and plain (the fallback)
   const wasm = assets.filter((f) => f.endsWith('.gz'));
-  assert.equal(wasm.length, 1, `one gzipped wasm asset: ${assets.join(' ')}`);
-  assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 1, `the uncompressed fallback: ${assets.join(' ')}`);
+  assert.equal(wasm.length, 2, `two gzipped wasm assets: ${assets.join(' ')}`);
+  assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 2, `the uncompressed fallbacks: ${assets.join(' ')}`);
   assert.ok(assets.some((f) => /^worker-.*\.js$/.test(f)), `a worker chunk: ${assets.join(' ')}`);
   dist.vite = path.join(dir, 'dist');
   dist.viteProject = dir;
   const { result, log } = await openApp(dist.vite);
   assertWorks(result);
-  assert.ok(log.includes(`/assets/${wasm[0]}`), log.join(' '));
+  // one of the two (the relaxed build, in Chromium), not both
+  assert.equal(wasm.filter((f) => log.includes(`/assets/${f}`)).length, 1, log.join(' '));
   assert.ok(!log.some((p) => p.includes('node_modules')), log.join(' '));
 });
 
@@ -119,12 +125,12 @@ test('webpack 5: the documented config bundles the worker and emits the wasm as 
   assert.ok(!stats.hasErrors(), stats.toString({ all: false, errors: true }));
   const files = fs.readdirSync(path.join(dir, 'dist'));
   const wasm = files.filter((f) => f.endsWith('.gz'));
-  assert.equal(wasm.length, 1, `one gzipped wasm asset: ${files.join(' ')}`);
-  assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 1, `the uncompressed fallback: ${files.join(' ')}`);
+  assert.equal(wasm.length, 2, `two gzipped wasm assets (baseline, relaxed SIMD): ${files.join(' ')}`);
+  assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 2, `the uncompressed fallbacks: ${files.join(' ')}`);
   dist.webpack = path.join(dir, 'dist');
   const { result, log } = await openApp(dist.webpack);
   assertWorks(result);
-  assert.ok(log.includes(`/${wasm[0]}`), log.join(' '));
+  assert.equal(wasm.filter((f) => log.includes(`/${f}`)).length, 1, log.join(' '));
 });
 
 test('plain <script type="module"> with an import map to node_modules/cvmatch, no build', async () => {
@@ -132,9 +138,12 @@ test('plain <script type="module"> with an import map to node_modules/cvmatch, n
   const { result, log } = await openApp(dir);
   assertWorks(result);
   // the plain .wasm is the fallback: with DecompressionStream the worker fetches only the .gz
-  const fetched = ['index.js', ...RUNTIME_FILES.filter((f) => !f.endsWith('.wasm'))];
+  // (and of the two builds, the relaxed-SIMD one that Chromium supports)
+  const fetched = ['index.js', ...RUNTIME_FILES.filter((f) => !f.endsWith('.wasm') && f !== 'cvmatch_wasm_bg.wasm.gz')];
   for (const f of fetched) assert.ok(log.includes(`/node_modules/cvmatch/${f}`), `${f}: ${log.join(' ')}`);
-  assert.ok(!log.includes('/node_modules/cvmatch/cvmatch_wasm_bg.wasm'), `the fallback was not needed: ${log.join(' ')}`);
+  for (const f of ['cvmatch_wasm_bg.wasm', 'cvmatch_wasm_relaxed_bg.wasm', 'cvmatch_wasm_bg.wasm.gz']) {
+    assert.ok(!log.includes(`/node_modules/cvmatch/${f}`), `${f} was not needed: ${log.join(' ')}`);
+  }
 });
 
 test("strict CSP (script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src for the model host): esbuild, Vite and webpack builds work", async (t) => {

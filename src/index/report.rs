@@ -69,9 +69,10 @@ pub fn rank_index(
 }
 
 /// How far (in match-score points) a job's score from low-bit requirement lines may be from
-/// its score from exact ones, for lines stored at `bits` (8, 4, [`TERNARY`], 2, 1): the
-/// largest change measured on the sample board and the synthetic 10k board (BENCHMARKS.md,
-/// issue 17), rounded up. 8 bits (and lines embedded at query time) count as exact.
+/// its score from exact ones, for lines stored at `bits` (8, 4, [`TERNARY`], 2, 1): above the
+/// largest change measured on the sample board and the synthetic 10k board (0.7, 2.6, 1.7
+/// and 8.6 points; docs/index-format.md, "Compact lines"). 8 bits (and lines embedded at
+/// query time) count as exact.
 pub fn line_score_margin(bits: Option<u8>) -> f32 {
     match bits {
         Some(4) => 2.5,

@@ -117,7 +117,7 @@ const HADAMARD_BLOCK: usize = 128;
 /// large-magnitude dimensions (sentence encoders have them) over all values, so that 2-,
 /// 1.6- and 1-bit codes see near-Gaussian values (the RaBitQ / QuIP idea). Being orthogonal,
 /// it keeps dot products: stored rows are rotated before quantizing and rotated back
-/// ([`unrotate`]) after dequantizing. Written by hand (a few lines; no crate does just
+/// ([`Rotation::unrotate`]) after dequantizing. Written by hand (a few lines; no crate does just
 /// this) and linear in `dim × log 128`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rotation {

@@ -755,3 +755,62 @@ fn version_3_rotated_ternary_lines_are_checked_and_version_2_is_still_read() {
     let e = merge(&[s0, unrotated]).unwrap_err();
     assert!(e.to_string().contains("other settings"), "{e}");
 }
+
+#[test]
+fn settling_the_cut_scores_near_jobs_exactly() {
+    use cvmatch::index::{rank_prepared_margin, JobIndex};
+    use cvmatch::matching::prepare::{prepare_all, Role};
+    let dir = write_tiny_model(&TinySpec::default());
+    let encoder = load(dir.path());
+    let jobs = board(12, "s");
+    let (index, _) = build(&encoder, jobs, &BuildOptions::default(), None);
+    let resume = "Python and SQL for five years.\nKubernetes and Docker in production.\n\
+                  Payroll and Excel reports.\nSpanish, fluent.";
+    let prepared = prepare_all(&encoder, &[(resume, Role::Resume)])
+        .unwrap()
+        .pop()
+        .unwrap();
+    let rank = |index: &JobIndex, margin: f32| {
+        rank_prepared_margin(
+            &encoder,
+            &prepared,
+            index,
+            RankOptions {
+                top: 3,
+                shortlist: 12,
+            },
+            margin,
+            |_, _| true,
+        )
+        .unwrap()
+    };
+    let direct: Vec<f32> = index
+        .jobs()
+        .iter()
+        .map(|j| {
+            cvmatch::matching::score(&encoder, resume, &j.text)
+                .unwrap()
+                .score
+        })
+        .collect();
+    // A margin wider than any score: every shortlisted job is scored from its lines embedded
+    // now, so the top 3 is the top 3 of direct scoring, with its scores.
+    let settled = rank(&index, 1000.0);
+    let mut best: Vec<usize> = (0..direct.len()).collect();
+    best.sort_by(|&a, &b| direct[b].total_cmp(&direct[a]).then(a.cmp(&b)));
+    for (r, &want) in settled.iter().zip(&best) {
+        assert!(
+            (r.score - direct[r.index]).abs() < 0.05,
+            "{} vs {}",
+            r.score,
+            direct[r.index]
+        );
+        assert!(
+            (direct[r.index] - direct[want]).abs() < 0.05,
+            "{} vs {want}",
+            r.index
+        );
+    }
+    // Margin 0 trusts the stored lines: no job is embedded, the same jobs are returned.
+    assert_eq!(rank(&index, 0.0).len(), 3);
+}

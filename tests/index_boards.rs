@@ -368,16 +368,15 @@ fn mutate(rng: &mut Rng, b: &mut Vec<u8>) {
     }
 }
 
-/// Where a version-2 file's job records start (their u32 raw and stored lengths).
+/// Where a version-3 file's job records start (their u32 raw and stored lengths).
 fn records_at(index: &JobIndex) -> usize {
     let id = index.identity();
     let mut at = 8 + 4 * 4 + 4 + 32 + 2 + id.model_id.len() + 2 + id.weights_format.len() + 12;
     at += index.len() * (index.dim() + 4);
     if let (Some(u), Some(bits)) = (index.distinct_line_count(), index.line_bits()) {
-        let row = if bits == 4 {
-            index.dim().div_ceil(2)
-        } else {
-            index.dim()
+        let row = match bits {
+            cvmatch::index::quant::TERNARY => index.dim().div_ceil(5),
+            b => (index.dim() * b as usize).div_ceil(8),
         };
         at += 4 + u * (row + 4);
     }
@@ -636,4 +635,182 @@ fn cli_shard_script_reuse_and_huge_top() {
         "1000000000",
     ]));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 20);
+}
+
+/// Byte offset of the header's flags, and of the first stored line row of a version-3 file.
+fn line_rows_at(index: &JobIndex) -> usize {
+    let id = index.identity();
+    8 + 4 * 4
+        + 4
+        + 32
+        + 2
+        + id.model_id.len()
+        + 2
+        + id.weights_format.len()
+        + 12
+        + index.len() * (index.dim() + 4)
+        + 4
+}
+
+#[test]
+fn version_3_rotated_ternary_lines_are_checked_and_version_2_is_still_read() {
+    use cvmatch::index::quant::TERNARY;
+    let dir = write_tiny_model(&TinySpec::default());
+    let encoder = load(dir.path());
+    let jobs = board(12, "t");
+    let options = BuildOptions::default();
+    let (ternary, _) = build(&encoder, jobs.clone(), &options, None);
+    assert_eq!(ternary.format_version(), 3);
+    assert_eq!(ternary.line_bits(), Some(TERNARY));
+    assert_eq!(ternary.line_rotated(), Some(true));
+    let eight_options = BuildOptions {
+        line_bits: 8,
+        ..options
+    };
+    let (eight, _) = build(&encoder, jobs.clone(), &eight_options, None);
+    assert_eq!(eight.line_rotated(), Some(false));
+    // Dequantized and rotated back, ternary lines point where the 8-bit ones do.
+    let mut worst = 1f32;
+    for i in 0..ternary.len() {
+        for (a, b) in ternary
+            .line_vectors(i)
+            .unwrap()
+            .iter()
+            .zip(eight.line_vectors(i).unwrap())
+        {
+            worst = worst.min(cvmatch::cosine(a, &b));
+        }
+    }
+    assert!(worst > 0.75, "{worst}");
+
+    let bytes = ternary.to_bytes();
+    let body = &bytes[..bytes.len() - 32];
+    let err = |b: Vec<u8>| {
+        let mut b = b;
+        reseal(&mut b);
+        JobIndex::from_bytes_any_model(&b).unwrap_err().to_string()
+    };
+    // A ternary byte above 242 holds no five levels.
+    let mut b = body.to_vec();
+    b[line_rows_at(&ternary)] = 250;
+    assert!(err(b).contains("ternary"));
+    // Version 2 knows neither the rotation flag nor ternary rows.
+    let mut b = body.to_vec();
+    b[8..12].copy_from_slice(&2u32.to_le_bytes());
+    assert!(err(b.clone()).contains("flags"));
+    b[12..16].copy_from_slice(&3u32.to_le_bytes()); // lines + DEFLATE, no rotation
+    assert!(err(b).contains("line bits"));
+    // Rotated rows without line vectors.
+    let (plain, _) = build(
+        &encoder,
+        jobs.clone(),
+        &BuildOptions {
+            line_vectors: false,
+            ..options
+        },
+        None,
+    );
+    let mut b = plain.to_bytes();
+    b.truncate(b.len() - 32);
+    b[12..16].copy_from_slice(&(2u32 | 4).to_le_bytes());
+    assert!(err(b).contains("rotated"));
+    // A version-2 file (same layout as version 3 with 8-bit, unrotated lines) reads the same.
+    let mut b = eight.to_bytes();
+    b.truncate(b.len() - 32);
+    b[8..12].copy_from_slice(&2u32.to_le_bytes());
+    reseal(&mut b);
+    let old = JobIndex::from_bytes_any_model(&b).unwrap();
+    assert_eq!(old.format_version(), 2);
+    assert_eq!(old.line_vectors(3), eight.line_vectors(3));
+    assert_eq!(old.jobs(), eight.jobs());
+
+    // Shards whose rows are rotated and shards whose rows are not do not merge; rotated
+    // shards merge into the full build.
+    let shard = |k| {
+        build(
+            &encoder,
+            jobs.clone(),
+            &BuildOptions {
+                shard: Some((k, 2)),
+                ..options
+            },
+            None,
+        )
+        .0
+    };
+    let (s0, s1) = (shard(0), shard(1));
+    // (Vectors can differ in the last bits: a batch of other jobs pads differently.)
+    let merged = merge(&[s1.clone(), s0.clone()]).unwrap();
+    assert_eq!(merged.jobs(), ternary.jobs());
+    assert_eq!(merged.line_rotated(), Some(true));
+    assert_eq!(merged.line_count(), ternary.line_count());
+    assert_eq!(merged.distinct_line_count(), ternary.distinct_line_count());
+    let mut b = s1.to_bytes();
+    b.truncate(b.len() - 32);
+    let flags = u32::from_le_bytes(b[12..16].try_into().unwrap());
+    b[12..16].copy_from_slice(&(flags & !4).to_le_bytes());
+    reseal(&mut b);
+    let unrotated = JobIndex::from_bytes_any_model(&b).unwrap();
+    assert_eq!(unrotated.line_rotated(), Some(false));
+    let e = merge(&[s0, unrotated]).unwrap_err();
+    assert!(e.to_string().contains("other settings"), "{e}");
+}
+
+#[test]
+fn settling_the_cut_scores_near_jobs_exactly() {
+    use cvmatch::index::{rank_prepared_margin, JobIndex};
+    use cvmatch::matching::prepare::{prepare_all, Role};
+    let dir = write_tiny_model(&TinySpec::default());
+    let encoder = load(dir.path());
+    let jobs = board(12, "s");
+    let (index, _) = build(&encoder, jobs, &BuildOptions::default(), None);
+    let resume = "Python and SQL for five years.\nKubernetes and Docker in production.\n\
+                  Payroll and Excel reports.\nSpanish, fluent.";
+    let prepared = prepare_all(&encoder, &[(resume, Role::Resume)])
+        .unwrap()
+        .pop()
+        .unwrap();
+    let rank = |index: &JobIndex, margin: f32| {
+        rank_prepared_margin(
+            &encoder,
+            &prepared,
+            index,
+            RankOptions {
+                top: 3,
+                shortlist: 12,
+            },
+            margin,
+            |_, _| true,
+        )
+        .unwrap()
+    };
+    let direct: Vec<f32> = index
+        .jobs()
+        .iter()
+        .map(|j| {
+            cvmatch::matching::score(&encoder, resume, &j.text)
+                .unwrap()
+                .score
+        })
+        .collect();
+    // A margin wider than any score: every shortlisted job is scored from its lines embedded
+    // now, so the top 3 is the top 3 of direct scoring, with its scores.
+    let settled = rank(&index, 1000.0);
+    let mut best: Vec<usize> = (0..direct.len()).collect();
+    best.sort_by(|&a, &b| direct[b].total_cmp(&direct[a]).then(a.cmp(&b)));
+    for (r, &want) in settled.iter().zip(&best) {
+        assert!(
+            (r.score - direct[r.index]).abs() < 0.05,
+            "{} vs {}",
+            r.score,
+            direct[r.index]
+        );
+        assert!(
+            (direct[r.index] - direct[want]).abs() < 0.05,
+            "{} vs {want}",
+            r.index
+        );
+    }
+    // Margin 0 trusts the stored lines: no job is embedded, the same jobs are returned.
+    assert_eq!(rank(&index, 0.0).len(), 3);
 }

@@ -15,7 +15,7 @@ use std::hash::{Hash, Hasher};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::index::quant::{quantize_bits, QuantizedRows};
+use crate::index::quant::{quantize_bits, QuantizedRows, Rotation, ROTATION_SEED, TERNARY};
 use crate::index::{IndexIdentity, JobIndex, JobMeta, LineVectors, Shard};
 use crate::matching::prepare::{embed_plans, plan, plan_lexical, Role};
 use crate::model::Encoder;
@@ -25,8 +25,9 @@ use crate::model::Encoder;
 pub struct BuildOptions {
     /// Store requirement-line vectors (explanations without embedding jobs at query time).
     pub line_vectors: bool,
-    /// Bits per stored line value: 8, 4, 2 or 1 (see [`crate::index::quant`] and
-    /// `docs/index-format.md` for what each costs in bytes and in accuracy).
+    /// Bits per stored line value: 8, 4, 2, 1 or [`TERNARY`] (3: levels `-1, 0, 1`, about
+    /// 1.6 bits); below 8 the lines are rotated before quantizing (see [`crate::index::quant`]
+    /// and `docs/index-format.md` for what each costs in bytes and in accuracy).
     pub line_bits: u8,
     /// Jobs per encoder call.
     pub batch: usize,
@@ -39,7 +40,7 @@ impl Default for BuildOptions {
     fn default() -> Self {
         Self {
             line_vectors: true,
-            line_bits: 4,
+            line_bits: TERNARY,
             batch: 8,
             shard: None,
         }
@@ -205,10 +206,11 @@ impl IndexBuilder {
         )
     }
 
-    /// An empty index with `options`' line settings (8, 4, 2 or 1 bits; other values mean 8).
+    /// An empty index with `options`' line settings (8, 4, 2, 1 or [`TERNARY`]; other values
+    /// mean 8). Lines below 8 bits are rotated before quantizing.
     pub fn with_options(identity: IndexIdentity, dim: usize, options: &BuildOptions) -> Self {
         let bits = match options.line_bits {
-            b @ (1 | 2 | 4) => b,
+            b @ (1 | 2 | 4 | TERNARY) => b,
             _ => 8,
         };
         Self {
@@ -220,6 +222,7 @@ impl IndexBuilder {
                     refs: Vec::new(),
                     rows: QuantizedRows::new(dim),
                     bits,
+                    rotated: bits < 8,
                 }),
                 chunks: Vec::new(),
                 jobs: Vec::new(),
@@ -248,6 +251,7 @@ impl IndexBuilder {
         old.identity.check(&self.index.identity).is_ok()
             && old.dim() == self.index.dim()
             && old.line_bits() == self.index.line_bits()
+            && old.line_rotated() == self.index.line_rotated()
     }
 
     /// Adds a job whose vectors are already computed: its document vector, its requirement
@@ -295,8 +299,23 @@ impl IndexBuilder {
                 vector.len()
             )));
         }
-        let bits = self.index.lines.as_ref().map_or(8, |l| l.bits);
-        let quantized: Vec<(Vec<i8>, f32)> = lines.iter().map(|l| quantize_bits(l, bits)).collect();
+        let (bits, rotated) = self
+            .index
+            .lines
+            .as_ref()
+            .map_or((8, false), |l| (l.bits, l.rotated));
+        let rotation = (rotated && !lines.is_empty()).then(|| Rotation::new(dim, ROTATION_SEED));
+        let quantized: Vec<(Vec<i8>, f32)> = lines
+            .iter()
+            .map(|l| match &rotation {
+                Some(r) => {
+                    let mut x = l.clone();
+                    r.rotate(&mut x);
+                    quantize_bits(&x, bits)
+                }
+                None => quantize_bits(l, bits),
+            })
+            .collect();
         let (row, scale) = crate::index::quant::quantize(vector);
         self.push_quantized(
             meta,
@@ -452,6 +471,13 @@ impl IndexBuilder {
             )?;
         }
         Ok(())
+    }
+
+    /// Stores line rows as already rotated or not (a merge keeps its shards' setting).
+    pub(crate) fn set_line_rotation(&mut self, rotated: bool) {
+        if let Some(l) = &mut self.index.lines {
+            l.rotated = rotated;
+        }
     }
 
     /// The finished index (the whole board: the jobs added, in order).

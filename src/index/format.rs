@@ -1,20 +1,21 @@
-//! The `.cvx` file: bytes in, [`JobIndex`] out, and back. Layout of version 2 (little-endian;
+//! The `.cvx` file: bytes in, [`JobIndex`] out, and back. Layout of version 3 (little-endian;
 //! full description in `docs/index-format.md`):
 //!
 //! ```text
 //! magic "CVXINDEX" · u32 version · u32 flags · u32 dim · u32 count · u8 quantization ·
-//! u8 line bits (0, or 8/4/2/1 with line vectors) · 2 reserved · 32-byte weights sha256 · u16+bytes model id ·
+//! u8 line bits (0, or 8/4/3/2/1 with line vectors; 3 = ternary) · 2 reserved · 32-byte weights sha256 · u16+bytes model id ·
 //! u16+bytes weights format · u32 shard k · u32 shard n · u32 board jobs
 //! vectors  count×dim i8 · count f32 scales
-//! lines    (flag bit 0) u32 distinct lines U · U packed rows (⌈dim × bits / 8⌉ bytes) · U f32
+//! lines    (flag bit 0) u32 distinct lines U · U packed rows (⌈dim × bits / 8⌉ bytes, ternary
+//!          ⌈dim / 5⌉) · U f32; flag bit 2: the rows are rotated (`quant::Rotation`)
 //! jobs     u32 raw length · u32 stored length · stored bytes (raw DEFLATE with flag bit 1)
 //!          raw, per job: u32 position · u32 chunks · u32 lines L · L × u32 row ·
 //!          7 × (u32 length + UTF-8): id, title, company, location, url, text, extra JSON
 //! trailer  sha256 of every byte before it
 //! ```
 //!
-//! Version 1 files (no shard fields, every line row stored per job in int8, plain job
-//! records) are still read.
+//! Version 2 files (the same without ternary rows and rotation) and version 1 files (no shard
+//! fields, every line row stored per job in int8, plain job records) are still read.
 //!
 //! The reader checks, in order: magic, version (a newer one is refused with a message that
 //! says so), the checksum (a truncated or corrupted file), then every count and length
@@ -26,17 +27,20 @@
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::index::quant::QuantizedRows;
+use crate::index::quant::{QuantizedRows, TERNARY};
 use crate::index::{IndexIdentity, JobIndex, JobMeta, LineVectors, Shard};
 
 /// The first 8 bytes of every index file.
 pub const MAGIC: &[u8; 8] = b"CVXINDEX";
 /// The format version this code writes and the newest it reads.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// Header flag: requirement-line vectors are stored.
 pub const FLAG_LINE_VECTORS: u32 = 1;
 /// Header flag (version 2): the job records are DEFLATE-compressed.
 pub const FLAG_DEFLATE: u32 = 2;
+/// Header flag (version 3): the line rows are rotated ([`crate::index::quant::Rotation`] with
+/// [`crate::index::quant::ROTATION_SEED`]) before quantizing.
+pub const FLAG_ROTATED: u32 = 4;
 /// Quantization code: int8, symmetric, one f32 scale per vector.
 pub const QUANT_INT8: u8 = 1;
 /// Bytes of the checksum trailer.
@@ -66,10 +70,10 @@ pub fn write(index: &JobIndex) -> Vec<u8> {
     out.extend_from_slice(MAGIC);
     put_u32(&mut out, VERSION);
     let flags = FLAG_DEFLATE
-        | if index.lines.is_some() {
-            FLAG_LINE_VECTORS
-        } else {
-            0
+        | match &index.lines {
+            Some(l) if l.rotated => FLAG_LINE_VECTORS | FLAG_ROTATED,
+            Some(_) => FLAG_LINE_VECTORS,
+            None => 0,
         };
     put_u32(&mut out, flags);
     put_u32(&mut out, dim as u32);
@@ -89,7 +93,11 @@ pub fn write(index: &JobIndex) -> Vec<u8> {
             put_rows(&mut out, &lines.rows);
         } else {
             for row in lines.rows.values.chunks(dim.max(1)) {
-                pack_row(&mut out, row, lines.bits);
+                if lines.bits == TERNARY {
+                    pack_ternary(&mut out, row);
+                } else {
+                    pack_row(&mut out, row, lines.bits);
+                }
             }
             for s in &lines.rows.scales {
                 out.extend_from_slice(&s.to_le_bytes());
@@ -123,9 +131,44 @@ pub fn write(index: &JobIndex) -> Vec<u8> {
     out
 }
 
-/// Bytes of a row of `dim` values at `bits` (1, 2 or 4) per value.
+/// Bytes of a row of `dim` values at `bits` (1, 2 or 4) per value, or ternary (five a byte).
 fn packed_len(dim: usize, bits: u8) -> usize {
-    (dim.saturating_mul(bits as usize)).div_ceil(8)
+    if bits == TERNARY {
+        dim.div_ceil(5)
+    } else {
+        (dim.saturating_mul(bits as usize)).div_ceil(8)
+    }
+}
+
+/// Packs ternary levels (`-1, 0, 1`) five a byte: `Σ (level + 1) × 3^k`, `k = 0..5`
+/// (values 0–242).
+fn pack_ternary(out: &mut Vec<u8>, row: &[i8]) {
+    for five in row.chunks(5) {
+        let mut byte = 0u8;
+        for &v in five.iter().rev() {
+            byte = byte * 3 + (v.clamp(-1, 1) + 1) as u8;
+        }
+        out.push(byte);
+    }
+}
+
+/// The inverse of [`pack_ternary`]; a byte above 242 holds no five levels.
+fn unpack_ternary(values: &mut Vec<i8>, row: &[u8], dim: usize) -> Result<()> {
+    let start = values.len();
+    for &b in row {
+        if b > 242 {
+            return Err(corrupt("a ternary line byte above 242"));
+        }
+        let mut b = b;
+        for _ in 0..5 {
+            if values.len() - start == dim {
+                break;
+            }
+            values.push((b % 3) as i8 - 1);
+            b /= 3;
+        }
+    }
+    Ok(())
 }
 
 /// Packs a row, low bits first: at 4 bits each value's two's-complement nibble (`-7..=7`);
@@ -244,21 +287,26 @@ fn parse_header(cur: &mut Cursor<'_>, version: u32) -> Result<Header> {
     if quant != QUANT_INT8 {
         return Err(Error::Index(format!("unknown quantization code {quant}")));
     }
-    let known = if version >= 2 {
-        FLAG_LINE_VECTORS | FLAG_DEFLATE
-    } else {
-        FLAG_LINE_VECTORS
+    let known = match version {
+        1 => FLAG_LINE_VECTORS,
+        2 => FLAG_LINE_VECTORS | FLAG_DEFLATE,
+        _ => FLAG_LINE_VECTORS | FLAG_DEFLATE | FLAG_ROTATED,
     };
     if flags & !known != 0 {
         return Err(Error::Index(format!("unknown header flags {flags:#x}")));
+    }
+    if flags & FLAG_ROTATED != 0 && flags & FLAG_LINE_VECTORS == 0 {
+        return Err(corrupt("rotated line rows without line vectors"));
     }
     let line_bits = match (version, flags & FLAG_LINE_VECTORS != 0, line_bits) {
         (1, true, _) => 8,
         (1, false, _) | (_, false, 0) => 0,
         (_, true, b @ (1 | 2 | 4 | 8)) => b,
+        (3.., true, TERNARY) => TERNARY,
         (_, _, b) => {
             return Err(corrupt(&format!(
-                "line bits {b} do not fit the flags (1, 2, 4 or 8 with line vectors, else 0)"
+                "line bits {b} do not fit the flags (1, 2, 4 or 8, or 3 for ternary in \
+                 version 3, with line vectors, else 0)"
             )))
         }
     };
@@ -311,7 +359,11 @@ fn parse_body(cur: &mut Cursor<'_>, version: u32) -> Result<JobIndex> {
             )?;
             let mut values = Vec::with_capacity(u.saturating_mul(dim));
             for row in packed.chunks_exact(row_bytes) {
-                unpack_row(&mut values, row, dim, h.line_bits);
+                if h.line_bits == TERNARY {
+                    unpack_ternary(&mut values, row, dim)?;
+                } else {
+                    unpack_row(&mut values, row, dim, h.line_bits);
+                }
             }
             let scales = cur.scales(u)?;
             QuantizedRows {
@@ -363,6 +415,7 @@ fn parse_body(cur: &mut Cursor<'_>, version: u32) -> Result<JobIndex> {
         refs: Vec::new(),
         rows,
         bits: h.line_bits,
+        rotated: h.flags & FLAG_ROTATED != 0,
     });
     for _ in 0..count {
         let position = rec.u32()?;
@@ -441,6 +494,7 @@ fn parse_v1(cur: &mut Cursor<'_>, h: Header) -> Result<JobIndex> {
             refs: (0..total).collect(),
             rows: cur.rows(total as usize, dim)?,
             bits: 8,
+            rotated: false,
         })
     } else {
         None

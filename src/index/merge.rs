@@ -26,16 +26,21 @@ pub fn merge(shards: &[JobIndex]) -> Result<JobIndex> {
         s.identity.check(&first.identity).map_err(|e| {
             Error::Index(format!("shard {} of the list cannot be merged: {e}", i + 1))
         })?;
-        if s.dim() != first.dim() || s.line_bits() != first.line_bits() {
+        if s.dim() != first.dim()
+            || s.line_bits() != first.line_bits()
+            || s.line_rotated() != first.line_rotated()
+        {
             return Err(Error::Index(format!(
-                "shard {} of the list has other settings (dimension {}, line vectors {:?}) \
-                 than the first (dimension {}, line vectors {:?}); build every shard with the \
-                 same options",
+                "shard {} of the list has other settings (dimension {}, line vectors {:?}, \
+                 rotated {:?}) than the first (dimension {}, line vectors {:?}, rotated {:?}); \
+                 build every shard with the same options",
                 i + 1,
                 s.dim(),
                 s.line_bits(),
+                s.line_rotated(),
                 first.dim(),
-                first.line_bits()
+                first.line_bits(),
+                first.line_rotated()
             )));
         }
         if s.shard.n != n || s.shard.board_jobs as usize != board {
@@ -99,6 +104,7 @@ pub fn merge(shards: &[JobIndex]) -> Result<JobIndex> {
         ..BuildOptions::default()
     };
     let mut builder = IndexBuilder::with_options(first.identity.clone(), first.dim(), &options);
+    builder.set_line_rotation(first.line_rotated().unwrap_or(false));
     for (position, slot) in at.into_iter().enumerate() {
         let (si, ji) =
             slot.ok_or_else(|| Error::Index(format!("board position {position} is in no shard")))?;

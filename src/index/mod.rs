@@ -37,7 +37,9 @@ pub mod synth;
 
 pub use build::{build_index, build_job_index, BuildOptions, BuildProgress, IndexBuilder};
 pub use merge::merge;
-pub use report::{rank_index, rank_prepared, IndexRanked, RankOptions};
+pub use report::{
+    line_score_margin, rank_index, rank_prepared, rank_prepared_margin, IndexRanked, RankOptions,
+};
 pub use search::Hit;
 
 use serde::{Deserialize, Serialize};
@@ -180,8 +182,12 @@ pub struct LineVectors {
     pub refs: Vec<u32>,
     /// The distinct line vectors.
     pub rows: QuantizedRows,
-    /// Bits per stored value (8, or 4 for `-7..=7`); the rows hold the levels as `i8`.
+    /// Bits per stored value (8, 4, 2, 1, or [`quant::TERNARY`] for the levels `-1, 0, 1`);
+    /// the rows hold the levels as `i8`.
     pub bits: u8,
+    /// Whether the rows were rotated ([`quant::Rotation`] with [`quant::ROTATION_SEED`])
+    /// before quantizing: dequantized rows are rotated back (format version 3).
+    pub rotated: bool,
 }
 
 /// Which slice of a job board an index holds (`cvmatch index build --shard K/N`).
@@ -296,9 +302,15 @@ impl JobIndex {
         self.lines.as_ref().map(|l| l.rows.len())
     }
 
-    /// Bits per stored requirement-line value (8 or 4; `None` when none are stored).
+    /// Bits per stored requirement-line value (8, 4, 2, 1 or [`quant::TERNARY`]; `None` when
+    /// none are stored).
     pub fn line_bits(&self) -> Option<u8> {
         self.lines.as_ref().map(|l| l.bits)
+    }
+
+    /// Whether the stored requirement-line rows are rotated (`None` when none are stored).
+    pub fn line_rotated(&self) -> Option<bool> {
+        self.lines.as_ref().map(|l| l.rotated)
     }
 
     /// Job `i`'s requirement-line vectors, dequantized (`None` when not stored).
@@ -308,11 +320,20 @@ impl JobIndex {
             *lines.offsets.get(i)? as usize,
             *lines.offsets.get(i + 1)? as usize,
         );
+        let rotation = lines
+            .rotated
+            .then(|| quant::Rotation::new(lines.rows.dim, quant::ROTATION_SEED));
         lines
             .refs
             .get(a..b)?
             .iter()
-            .map(|&r| lines.rows.dequantize(r as usize))
+            .map(|&r| {
+                let mut v = lines.rows.dequantize(r as usize)?;
+                if let Some(rot) = &rotation {
+                    rot.unrotate(&mut v);
+                }
+                Some(v)
+            })
             .collect()
     }
 

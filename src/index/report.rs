@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::index::quant::TERNARY;
 use crate::index::{JobIndex, JobMeta};
 use crate::matching::prepare::{plan_lexical, prepare_all, Prepared, Role};
 use crate::matching::{model_name, report_of, MatchReport};
@@ -67,13 +68,45 @@ pub fn rank_index(
     rank_prepared(encoder, &resume, index, options, filter)
 }
 
+/// How far (in match-score points) a job's score from low-bit requirement lines may be from
+/// its score from exact ones, for lines stored at `bits` (8, 4, [`TERNARY`], 2, 1): above the
+/// largest change measured on the sample board and the synthetic 10k board (0.7, 2.6, 1.7
+/// and 8.6 points; docs/index-format.md, "Compact lines"). 8 bits (and lines embedded at
+/// query time) count as exact.
+pub fn line_score_margin(bits: Option<u8>) -> f32 {
+    match bits {
+        Some(4) => 2.5,
+        Some(2) => 3.0,
+        Some(TERNARY) => 3.5,
+        Some(1) => 10.0,
+        _ => 0.0,
+    }
+}
+
 /// [`rank_index`] for a resume already embedded (`matching::prepare::prepare_all` with
-/// `Role::Resume`): ranking one resume against several indexes embeds it once.
+/// `Role::Resume`): ranking one resume against several indexes embeds it once. Jobs whose
+/// score from low-bit lines is within [`line_score_margin`] of the last place of the top
+/// are scored again with their lines embedded now (the index keeps their text), so that
+/// line quantization does not decide who is in the top.
 pub fn rank_prepared(
     encoder: &Encoder,
     resume: &Prepared,
     index: &JobIndex,
     options: RankOptions,
+    filter: impl FnMut(usize, &JobMeta) -> bool,
+) -> Result<Vec<IndexRanked>> {
+    let margin = line_score_margin(index.line_bits());
+    rank_prepared_margin(encoder, resume, index, options, margin, filter)
+}
+
+/// [`rank_prepared`] with an explicit margin (score points; 0: trust the stored lines as
+/// they are, never embed a stored job's lines at query time).
+pub fn rank_prepared_margin(
+    encoder: &Encoder,
+    resume: &Prepared,
+    index: &JobIndex,
+    options: RankOptions,
+    margin: f32,
     filter: impl FnMut(usize, &JobMeta) -> bool,
 ) -> Result<Vec<IndexRanked>> {
     if encoder.dim() != index.dim() || resume.vector.len() != index.dim() {
@@ -106,7 +139,9 @@ pub fn rank_prepared(
             jobs.push((job, complete));
         }
     }
-    let jobs = embed_missing_lines(encoder, jobs)?;
+    // Jobs whose lines come from the index (not embedded now) are approximate below 8 bits.
+    let mut exact: Vec<bool> = jobs.iter().map(|(_, complete)| !complete).collect();
+    let mut jobs = embed_missing_lines(encoder, jobs)?;
     let model = Some(model_name(encoder));
     let mut ranked: Vec<IndexRanked> = kept
         .iter()
@@ -121,14 +156,43 @@ pub fn rank_prepared(
             }
         })
         .collect();
-    ranked.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(b.similarity.total_cmp(&a.similarity))
-            .then(a.index.cmp(&b.index))
-    });
+    // Settle the last place: every approximate job within `margin` of the top's last score
+    // gets its lines embedded now, until none is left (at most the shortlist, once each).
+    while margin > 0.0 && ranked.len() > options.top && options.top > 0 {
+        let mut order: Vec<usize> = (0..ranked.len()).collect();
+        order.sort_by(|&a, &b| by_score(&ranked[a], &ranked[b]));
+        let cut = ranked[order[options.top - 1]].score;
+        let pending: Vec<usize> = (0..ranked.len())
+            .filter(|&k| !exact[k] && (ranked[k].score - cut).abs() <= margin)
+            .collect();
+        if pending.is_empty() {
+            break;
+        }
+        let texts: Vec<&str> = pending
+            .iter()
+            .flat_map(|&k| jobs[k].0.plan.lines.iter().map(String::as_str))
+            .collect();
+        let mut vectors = encoder.encode(&texts)?.into_iter().map(|e| e.vector);
+        for &k in &pending {
+            let job = &mut jobs[k].0;
+            job.line_vectors = vectors.by_ref().take(job.plan.lines.len()).collect();
+            let report = report_of(resume, job, model.clone());
+            ranked[k].score = report.score;
+            ranked[k].report = report;
+            exact[k] = true;
+        }
+    }
+    ranked.sort_by(by_score);
     ranked.truncate(options.top);
     Ok(ranked)
+}
+
+/// Best match score first, then the higher similarity, then the earlier job.
+fn by_score(a: &IndexRanked, b: &IndexRanked) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then(b.similarity.total_cmp(&a.similarity))
+        .then(a.index.cmp(&b.index))
 }
 
 /// A job as matching wants it, from the index; `false` when its line vectors still need

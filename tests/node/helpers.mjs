@@ -84,7 +84,7 @@ export function run(cmd, args, options = {}) {
 }
 
 /**
- * The job vectors of a .cvx file (docs/index-format.md, version 1), dequantized, with the
+ * The job vectors of a .cvx file (docs/index-format.md, versions 1 to 3), dequantized, with the
  * ids: enough to compare two builds. The file's own checks are the native reader's job.
  * @param {Uint8Array} bytes
  */
@@ -93,7 +93,7 @@ export function readIndexVectors(bytes) {
   const magic = Buffer.from(bytes.subarray(0, 8)).toString('latin1');
   if (magic !== 'CVXINDEX') throw new Error(`not an index: ${magic}`);
   const version = view.getUint32(8, true);
-  if (version !== 1 && version !== 2) throw new Error(`index format version ${version}: this reader knows 1 and 2`);
+  if (version < 1 || version > 3) throw new Error(`index format version ${version}: this reader knows 1 to 3`);
   const flags = view.getUint32(12, true);
   const dim = view.getUint32(16, true);
   const count = view.getUint32(20, true);
@@ -106,7 +106,7 @@ export function readIndexVectors(bytes) {
   };
   const modelId = shortStr();
   const weightsFormat = shortStr();
-  if (version === 2) at += 12; // shard: K, N, board jobs (docs/index-format.md)
+  if (version >= 2) at += 12; // shard: K, N, board jobs (docs/index-format.md)
   const values = new Int8Array(bytes.buffer, bytes.byteOffset + at, count * dim);
   at += count * dim;
   const vectors = [];

@@ -57,16 +57,22 @@ pub struct BuildArgs {
     /// N shards with `cvmatch index merge`.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     shard: Option<(u32, u32)>,
-    /// Bits per stored requirement-line value: 8, 4, 2 or 1 (docs/index-format.md).
-    #[arg(long, default_value_t = 4, value_parser = parse_bits)]
+    /// Bits per stored requirement-line value: 8, 4, 2, 1, or `ternary` (levels -1, 0, 1:
+    /// about 1.6 bits); below 8 the lines are rotated first (docs/index-format.md).
+    #[arg(long, default_value = "ternary", value_parser = parse_bits)]
     line_bits: u8,
 }
 
-/// 1, 2, 4 or 8.
+/// 1, 2, 4 or 8, or `ternary` (also `3` or `1.6`, the code `quant::TERNARY`).
 fn parse_bits(s: &str) -> std::result::Result<u8, String> {
-    match s.trim().parse::<u8>() {
-        Ok(b @ (1 | 2 | 4 | 8)) => Ok(b),
-        _ => Err(format!("line bits must be 1, 2, 4 or 8, not {s:?}")),
+    match s.trim() {
+        "ternary" | "3" | "1.6" => Ok(cvmatch::index::quant::TERNARY),
+        t => match t.parse::<u8>() {
+            Ok(b @ (1 | 2 | 4 | 8)) => Ok(b),
+            _ => Err(format!(
+                "line bits must be 1, 2, 4, 8 or ternary, not {s:?}"
+            )),
+        },
     }
 }
 
@@ -202,6 +208,7 @@ fn build(args: BuildArgs) -> Result<ExitCode> {
     if let Some(old) = &old {
         if old.identity().check(&identity).is_err()
             || old.line_bits() != (!args.no_lines).then_some(args.line_bits)
+            || old.line_rotated() != (!args.no_lines).then_some(args.line_bits < 8)
         {
             eprintln!(
                 "{}: built with other weights or line settings; every job is embedded again",
@@ -292,6 +299,7 @@ struct Info {
     line_vectors: Option<usize>,
     distinct_line_vectors: Option<usize>,
     line_bits: Option<u8>,
+    line_rows_rotated: Option<bool>,
     bytes: usize,
     bytes_per_job: usize,
     vector_bytes_per_job: usize,
@@ -319,11 +327,15 @@ fn info(args: InfoArgs) -> Result<ExitCode> {
         line_vectors: lines,
         distinct_line_vectors: distinct,
         line_bits,
+        line_rows_rotated: index.line_rotated(),
         bytes: bytes.len(),
         bytes_per_job: bytes.len() / n,
         vector_bytes_per_job: index.dim() + 4,
         line_vector_bytes_per_job: match (distinct, line_bits) {
-            (Some(d), Some(b)) => d * (index.dim() * b as usize / 8 + 4) / n,
+            (Some(d), Some(cvmatch::index::quant::TERNARY)) => {
+                d * (index.dim().div_ceil(5) + 4) / n
+            }
+            (Some(d), Some(b)) => d * ((index.dim() * b as usize).div_ceil(8) + 4) / n,
             _ => 0,
         },
         text_bytes_per_job: text / n,

@@ -48,7 +48,11 @@ fn span_vectors_are_the_mean_of_their_tokens_states() {
     let a = "go dev\nran sql db";
     let b = "led a team";
     let c = "xy"; // a short text in the same batch: padding must not leak in
-    let spans_a = [span_of(a, "go dev"), span_of(a, "sql db"), span_of(a, "dev")];
+    let spans_a = [
+        span_of(a, "go dev"),
+        span_of(a, "sql db"),
+        span_of(a, "dev"),
+    ];
     let spans_b = [span_of(b, "a team"), 0..b.len()];
     let out = enc
         .encode_with_spans(&[(a, &spans_a[..]), (b, &spans_b[..]), (c, &[])])
@@ -159,19 +163,17 @@ fn prepared_lines_are_pooled_from_their_chunk_or_get_their_own_pass() {
 fn reports_keep_their_shape_with_late_chunking() {
     let dir = write_tiny_model(&TinySpec::default());
     let job = "Backend dev\n\nRequirements:\n- SQL db\n- Go\n- Led a team";
-    let a = cvmatch::matching::score(&load(dir.path()).with_late_chunking(true), RESUME, job)
-        .unwrap();
-    let b = cvmatch::matching::score(&load(dir.path()).with_late_chunking(false), RESUME, job)
-        .unwrap();
+    let a =
+        cvmatch::matching::score(&load(dir.path()).with_late_chunking(true), RESUME, job).unwrap();
+    let b =
+        cvmatch::matching::score(&load(dir.path()).with_late_chunking(false), RESUME, job).unwrap();
     let (ja, jb) = (
         serde_json::to_value(&a).unwrap(),
         serde_json::to_value(&b).unwrap(),
     );
     fn shape(v: &serde_json::Value) -> serde_json::Value {
         match v {
-            serde_json::Value::Object(m) => {
-                m.iter().map(|(k, v)| (k.clone(), shape(v))).collect()
-            }
+            serde_json::Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), shape(v))).collect(),
             serde_json::Value::Array(a) => a.iter().map(shape).collect(),
             serde_json::Value::Number(_) => serde_json::json!(0),
             other => other.clone(),
@@ -184,7 +186,10 @@ fn reports_keep_their_shape_with_late_chunking() {
         a.requirements.iter().map(|r| &r.text).collect::<Vec<_>>(),
         b.requirements.iter().map(|r| &r.text).collect::<Vec<_>>()
     );
-    assert_eq!(sa.as_object().map(|m| m.len()), sb.as_object().map(|m| m.len()));
+    assert_eq!(
+        sa.as_object().map(|m| m.len()),
+        sb.as_object().map(|m| m.len())
+    );
     assert_eq!(
         sa.as_object().unwrap().keys().collect::<Vec<_>>(),
         sb.as_object().unwrap().keys().collect::<Vec<_>>()

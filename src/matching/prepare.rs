@@ -396,8 +396,7 @@ fn find_word_run(haystack: &str, needle: &str, from: usize) -> Option<usize> {
         let end = start + needle.len();
         let before = haystack[..start].chars().next_back();
         let after = haystack[end..].chars().next();
-        if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-        {
+        if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
             return Some(start);
         }
         // next char boundary after `start`

@@ -304,9 +304,7 @@ impl Encoder {
         texts: &[(&str, &[Range<usize>])],
     ) -> Result<Vec<SpannedEmbedding>> {
         if self.spec.pooling != Pooling::Mean {
-            return Err(Error::bad_input(
-                "span vectors need a mean-pooling model",
-            ));
+            return Err(Error::bad_input("span vectors need a mean-pooling model"));
         }
         let mut tokenized = Vec::with_capacity(texts.len());
         let mut spans = Vec::with_capacity(texts.len());

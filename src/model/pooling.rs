@@ -73,7 +73,11 @@ pub fn pool_spans(
     let rows = pooled.broadcast_div(&norms)?.to_vec3::<f32>()?;
     Ok(rows
         .into_iter()
-        .zip(spans.iter().chain(std::iter::repeat(&(&[] as &[Option<Range<usize>>]))))
+        .zip(
+            spans
+                .iter()
+                .chain(std::iter::repeat(&(&[] as &[Option<Range<usize>>]))),
+        )
         .map(|(text_rows, text_spans)| {
             text_spans
                 .iter()

@@ -459,6 +459,32 @@ mod tests {
     }
 
     #[test]
+    fn lines_are_found_as_whole_words_in_document_order() {
+        assert_eq!(find_word_run("Google Go", "Go", 0), Some(7));
+        assert_eq!(find_word_run("Go, SQL", "Go", 0), Some(0));
+        assert_eq!(find_word_run("Going", "Go", 0), None);
+        assert_eq!(find_word_run("é Go", "Go", 1), None); // `from` inside a char: no panic
+        assert_eq!(find_word_run("abc", "", 0), None);
+        let chunks = vec![
+            "Skills\nGo and SQL".to_string(),
+            "- Ran SQL db.\n- Go".to_string(),
+        ];
+        let lines: Vec<String> = ["Go and SQL", "Ran SQL db.", "Go", "Skills", "Rust"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let at = locate_lines(&chunks, &lines);
+        assert_eq!(at[0], Some((0, 7..17)));
+        assert_eq!(at[1], Some((1, 2..13)));
+        // after the previous line, not the first "Go" of the text
+        assert_eq!(at[2], Some((1, 16..18)));
+        // out of order: found by wrapping around
+        assert_eq!(at[3], Some((0, 0..6)));
+        assert_eq!(at[4], None);
+        assert!(locate_lines(&[], &lines).iter().all(Option::is_none));
+    }
+
+    #[test]
     fn lexical_plan_of_a_job_uses_requirements() {
         let p = plan_lexical(
             "Nurse\n\nRequirements:\n- BLS certification\n- Epic",

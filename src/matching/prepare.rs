@@ -3,6 +3,7 @@
 //! through one [`Encoder::encode`] call (identical texts once), which batches by length.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::error::Result;
 use crate::matching::dates::this_month;
@@ -188,8 +189,15 @@ pub fn plan(encoder: &Encoder, text: &str, role: Role) -> Result<Plan> {
     Ok(p)
 }
 
-/// Embeds the units of many documents with one encoder call.
+/// Embeds the units of many documents with one encoder call. With
+/// [`Encoder::late_chunking`], a line found inside one of its document's chunks gets the
+/// mean of its tokens' states in that chunk's pass ([`Encoder::encode_with_spans`]) instead
+/// of a pass of its own; the others (a line the splitter rewrote, one cut across two
+/// chunks, the lines of a plan without chunks) still get their own.
 pub fn embed_plans(encoder: &Encoder, plans: Vec<Plan>) -> Result<Vec<Prepared>> {
+    if encoder.late_chunking() {
+        return embed_plans_late(encoder, plans);
+    }
     let mut unique: Vec<&str> = Vec::new();
     let mut slot: HashMap<&str, usize> = HashMap::new();
     for p in &plans {
@@ -223,6 +231,178 @@ pub fn embed_plans(encoder: &Encoder, plans: Vec<Plan>) -> Result<Vec<Prepared>>
             line_vectors,
         })
         .collect())
+}
+
+/// Where a line's vector comes from in late chunking.
+#[derive(Debug, Clone, Copy)]
+enum LineSource {
+    /// Span `span` of unique text `text` (a chunk).
+    Span { text: usize, span: usize },
+    /// Unique text `text`, embedded whole (the line itself).
+    Whole(usize),
+}
+
+/// [`embed_plans`] with late chunking.
+fn embed_plans_late(encoder: &Encoder, plans: Vec<Plan>) -> Result<Vec<Prepared>> {
+    // Unique texts (chunks, and lines found in no chunk) with the byte ranges to pool.
+    let mut unique: Vec<(&str, Vec<Range<usize>>)> = Vec::new();
+    let mut slot: HashMap<&str, usize> = HashMap::new();
+    let mut span_slot: HashMap<(usize, usize, usize), usize> = HashMap::new();
+    let mut sources: Vec<Vec<LineSource>> = Vec::with_capacity(plans.len());
+    for p in &plans {
+        for c in &p.chunks {
+            slot.entry(c.as_str()).or_insert_with(|| {
+                unique.push((c.as_str(), Vec::new()));
+                unique.len() - 1
+            });
+        }
+        let located = locate_lines(&p.chunks, &p.lines);
+        let mut plan_sources = Vec::with_capacity(p.lines.len());
+        for (line, at) in p.lines.iter().zip(located) {
+            let chunk_slot = at.and_then(|(c, r)| {
+                let s = *slot.get(p.chunks.get(c)?.as_str())?;
+                Some((s, r))
+            });
+            let source = match chunk_slot {
+                Some((s, r)) => {
+                    let key = (s, r.start, r.end);
+                    let span = *span_slot.entry(key).or_insert_with(|| {
+                        let spans = &mut unique[s].1;
+                        spans.push(r);
+                        spans.len() - 1
+                    });
+                    LineSource::Span { text: s, span }
+                }
+                None => LineSource::Whole(*slot.entry(line.as_str()).or_insert_with(|| {
+                    unique.push((line.as_str(), Vec::new()));
+                    unique.len() - 1
+                })),
+            };
+            plan_sources.push(source);
+        }
+        sources.push(plan_sources);
+    }
+    let requests: Vec<(&str, &[Range<usize>])> =
+        unique.iter().map(|(t, r)| (*t, r.as_slice())).collect();
+    let embedded = encoder.encode_with_spans(&requests)?;
+    // A span truncation cut (a chunk re-tokenised a little longer than planned): that line
+    // gets its own pass after all, in one more call.
+    let mut cut: Vec<&str> = Vec::new();
+    let mut cut_slot: HashMap<&str, usize> = HashMap::new();
+    for (p, plan_sources) in plans.iter().zip(&sources) {
+        for (line, source) in p.lines.iter().zip(plan_sources) {
+            if let LineSource::Span { text, span } = *source {
+                let pooled = embedded
+                    .get(text)
+                    .and_then(|e| e.spans.get(span))
+                    .is_some_and(Option::is_some);
+                if !pooled {
+                    cut_slot.entry(line.as_str()).or_insert_with(|| {
+                        cut.push(line.as_str());
+                        cut.len() - 1
+                    });
+                }
+            }
+        }
+    }
+    let cut_vectors = if cut.is_empty() {
+        Vec::new()
+    } else {
+        encoder.encode(&cut)?
+    };
+    let zeros = || vec![0.0; encoder.dim()];
+    let whole_of = |i: usize| -> Vec<f32> {
+        embedded
+            .get(i)
+            .map(|e| e.embedding.vector.clone())
+            .unwrap_or_else(zeros)
+    };
+    let mut out = Vec::with_capacity(plans.len());
+    for (p, plan_sources) in plans.iter().zip(&sources) {
+        let chunk_vectors: Vec<Vec<f32>> = p
+            .chunks
+            .iter()
+            .map(|c| slot.get(c.as_str()).map_or_else(zeros, |&i| whole_of(i)))
+            .collect();
+        let vector = mean_normalized(&chunk_vectors, encoder.dim());
+        let line_vectors = p
+            .lines
+            .iter()
+            .zip(plan_sources)
+            .map(|(line, source)| match *source {
+                LineSource::Whole(i) => whole_of(i),
+                LineSource::Span { text, span } => embedded
+                    .get(text)
+                    .and_then(|e| e.spans.get(span))
+                    .and_then(Clone::clone)
+                    .or_else(|| {
+                        cut_slot
+                            .get(line.as_str())
+                            .and_then(|&i| cut_vectors.get(i))
+                            .map(|e| e.vector.clone())
+                    })
+                    .unwrap_or_else(zeros),
+            })
+            .collect();
+        out.push((vector, line_vectors));
+    }
+    Ok(plans
+        .into_iter()
+        .zip(out)
+        .map(|(plan, (vector, line_vectors))| Prepared {
+            plan,
+            vector,
+            line_vectors,
+        })
+        .collect())
+}
+
+/// Where each line is in the chunks: the chunk and the byte range of its first occurrence
+/// at or after the previous line's (lines come in document order; the search wraps around
+/// once for a line out of order), as a whole word run (no letter or digit on either side).
+/// `None` for a line found in no chunk: the splitter rewrote it (sentences joined, a
+/// clause list cut at commas keeps its words but a heading prefix may have gone), or a
+/// line longer than a chunk was cut across two. Linear in the chunks' length per line at
+/// worst, and the lines are capped ([`MAX_EVIDENCE_LINES`], [`MAX_REQUIREMENT_LINES`]).
+fn locate_lines(chunks: &[String], lines: &[String]) -> Vec<Option<(usize, Range<usize>)>> {
+    let mut cursor = (0usize, 0usize);
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let found = (cursor.0..chunks.len())
+            .chain(0..=cursor.0.min(chunks.len().saturating_sub(1)))
+            .enumerate()
+            .find_map(|(step, c)| {
+                let from = if step == 0 { cursor.1 } else { 0 };
+                let chunk = chunks.get(c)?;
+                find_word_run(chunk, line, from).map(|start| (c, start..start + line.len()))
+            });
+        if let Some((c, r)) = &found {
+            cursor = (*c, r.end);
+        }
+        out.push(found);
+    }
+    out
+}
+
+/// The first occurrence of `needle` in `haystack` at or after byte `from` with no letter or
+/// digit just before or after it.
+fn find_word_run(haystack: &str, needle: &str, from: usize) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    let mut at = from;
+    while let Some(i) = haystack.get(at..)?.find(needle) {
+        let start = at + i;
+        let end = start + needle.len();
+        let before = haystack[..start].chars().next_back();
+        let after = haystack[end..].chars().next();
+        if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
+            return Some(start);
+        }
+        // next char boundary after `start`
+        at = start + haystack[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    None
 }
 
 /// Plans and embeds documents in one encoder call.
@@ -276,6 +456,32 @@ mod tests {
         assert_eq!(mean_normalized(&[], 3), vec![0.0; 3]);
         let m = mean_normalized(&[vec![1.0, 0.0], vec![0.0, 1.0]], 2);
         assert!((m[0] - m[1]).abs() < 1e-6 && (m[0] * m[0] + m[1] * m[1] - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn lines_are_found_as_whole_words_in_document_order() {
+        assert_eq!(find_word_run("Google Go", "Go", 0), Some(7));
+        assert_eq!(find_word_run("Go, SQL", "Go", 0), Some(0));
+        assert_eq!(find_word_run("Going", "Go", 0), None);
+        assert_eq!(find_word_run("é Go", "Go", 1), None); // `from` inside a char: no panic
+        assert_eq!(find_word_run("abc", "", 0), None);
+        let chunks = vec![
+            "Skills\nGo and SQL".to_string(),
+            "- Ran SQL db.\n- Go".to_string(),
+        ];
+        let lines: Vec<String> = ["Go and SQL", "Ran SQL db.", "Go", "Skills", "Rust"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let at = locate_lines(&chunks, &lines);
+        assert_eq!(at[0], Some((0, 7..17)));
+        assert_eq!(at[1], Some((1, 2..13)));
+        // after the previous line, not the first "Go" of the text
+        assert_eq!(at[2], Some((1, 16..18)));
+        // out of order: found by wrapping around
+        assert_eq!(at[3], Some((0, 0..6)));
+        assert_eq!(at[4], None);
+        assert!(locate_lines(&[], &lines).iter().all(Option::is_none));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The sentence encoder: tokenizer + BERT + pooling, built from bytes.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use candle_core::{Device, Tensor};
@@ -9,11 +10,27 @@ use crate::model::batching::{self, BatchLimits, PaddingStats, DEFAULT_TOKEN_BUDG
 use crate::model::bert::Bert;
 use crate::model::tokenizer::{TextTokenizer, TokenizedText};
 use crate::model::weights::WeightStore;
-use crate::model::{pooling, ModelSpec, WeightsFormat};
+use crate::model::{pooling, ModelSpec, Pooling, WeightsFormat};
 
 /// Default largest number of texts per forward pass (passes are cut by padded tokens,
 /// [`crate::model::batching`]; this only caps how many short texts share one).
 pub const DEFAULT_BATCH_SIZE: usize = batching::DEFAULT_MAX_TEXTS;
+
+/// Whether matching pools line vectors from their chunk's pass by default
+/// ([`Encoder::with_late_chunking`]).
+pub const DEFAULT_LATE_CHUNKING: bool = false;
+
+/// One text's embedding and the vectors of token spans inside it
+/// ([`Encoder::encode_with_spans`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpannedEmbedding {
+    /// The whole text's embedding, as [`Encoder::encode`] gives it.
+    pub embedding: Embedding,
+    /// Per requested byte range: the L2-normalised mean of the final token states of the
+    /// tokens inside it, in the whole text's pass; `None` when no token of the text lies
+    /// inside it or truncation cut it.
+    pub spans: Vec<Option<Vec<f32>>>,
+}
 
 /// The bytes of a model's files; the core never touches a filesystem.
 #[derive(Debug, Clone, Copy)]
@@ -96,6 +113,7 @@ pub struct Encoder {
     batch_size: usize,
     token_budget: usize,
     by_count: bool,
+    late_chunking: bool,
     format: WeightsFormat,
     padding: PaddingCounters,
 }
@@ -115,6 +133,7 @@ impl std::fmt::Debug for Encoder {
             .field("batch_size", &self.batch_size)
             .field("token_budget", &self.token_budget)
             .field("format", &self.format)
+            .field("late_chunking", &self.late_chunking)
             .finish()
     }
 }
@@ -164,6 +183,7 @@ impl Encoder {
             batch_size: DEFAULT_BATCH_SIZE,
             token_budget: DEFAULT_TOKEN_BUDGET,
             by_count: false,
+            late_chunking: DEFAULT_LATE_CHUNKING,
             format,
             padding: PaddingCounters::default(),
         };
@@ -193,6 +213,22 @@ impl Encoder {
     pub fn with_batches_by_count(mut self) -> Self {
         self.by_count = true;
         self
+    }
+
+    /// Pools the vector of a line that lies inside a chunk from the chunk's own pass ("late
+    /// chunking": the mean of the line's token states there, normalised) instead of a pass
+    /// of its own, so each token is embedded once (`crate::matching::prepare`). Only for
+    /// mean-pooling models; others keep a pass per line. Off by default
+    /// ([`DEFAULT_LATE_CHUNKING`]; EVALUATION.md says why).
+    pub fn with_late_chunking(mut self, on: bool) -> Self {
+        self.late_chunking = on;
+        self
+    }
+
+    /// Whether line vectors are pooled from their chunk's pass: set
+    /// ([`Encoder::with_late_chunking`]) and the model pools by mean.
+    pub fn late_chunking(&self) -> bool {
+        self.late_chunking && self.spec.pooling == Pooling::Mean
     }
 
     /// Most texts per forward pass.
@@ -250,6 +286,56 @@ impl Encoder {
 
     /// Embeds texts that are already tokenized (see [`TextTokenizer::tokenize`]).
     pub fn encode_tokenized(&self, tokenized: &[TokenizedText]) -> Result<Vec<Embedding>> {
+        let texts: Vec<&TokenizedText> = tokenized.iter().collect();
+        Ok(self
+            .run(&texts, &[])?
+            .into_iter()
+            .map(|s| s.embedding)
+            .collect())
+    }
+
+    /// Embeds texts, in order, and pools the vector of each given byte range of each text
+    /// from that text's own pass: the mean of the final states of the tokens inside the
+    /// range (special tokens excluded), L2-normalised — the model's mean pooling restricted
+    /// to the range. Texts are batched as in [`Encoder::encode`]. Errors unless the model
+    /// pools by mean (a span of a CLS- or max-pooled model has no such meaning).
+    pub fn encode_with_spans(
+        &self,
+        texts: &[(&str, &[Range<usize>])],
+    ) -> Result<Vec<SpannedEmbedding>> {
+        if self.spec.pooling != Pooling::Mean {
+            return Err(Error::bad_input("span vectors need a mean-pooling model"));
+        }
+        let mut tokenized = Vec::with_capacity(texts.len());
+        let mut spans = Vec::with_capacity(texts.len());
+        for (text, ranges) in texts {
+            let (t, s) = self.tokenizer.tokenize_spans(text, ranges)?;
+            tokenized.push(t);
+            spans.push(s);
+        }
+        let refs: Vec<&TokenizedText> = tokenized.iter().collect();
+        self.run(&refs, &spans)
+    }
+
+    /// The final hidden state of every token of one text (special tokens included, before
+    /// pooling), with its token ids: for checking what pooling computes.
+    pub fn token_states(&self, text: &str) -> Result<(Vec<u32>, Vec<Vec<f32>>)> {
+        let t = self.tokenizer.tokenize(text)?;
+        let (ids, mask, width) = self.tokenizer.pad_batch(&[&t]);
+        let device = Device::Cpu;
+        let ids_t = Tensor::from_vec(ids, (1, width), &device)?;
+        let mask = Tensor::from_vec(mask, (1, width), &device)?;
+        let hidden = self.model.forward(&ids_t, &mask)?.squeeze(0)?;
+        Ok((t.ids, hidden.to_vec2::<f32>()?))
+    }
+
+    /// Sorts, batches and runs the texts; `spans` (empty, or one list per text) are token
+    /// position ranges to pool from each text's pass.
+    fn run(
+        &self,
+        tokenized: &[&TokenizedText],
+        spans: &[Vec<Option<Range<usize>>>],
+    ) -> Result<Vec<SpannedEmbedding>> {
         let mut order: Vec<usize> = (0..tokenized.len()).collect();
         order.sort_by_key(|&i| tokenized[i].ids.len());
         let lengths: Vec<usize> = order.iter().map(|&i| tokenized[i].ids.len()).collect();
@@ -266,16 +352,26 @@ impl Encoder {
             )
         };
         let stats = batching::padding_of(&lengths, &ranges);
-        let mut out: Vec<Option<Embedding>> = vec![None; tokenized.len()];
+        let no_spans: Vec<Option<Range<usize>>> = Vec::new();
+        let mut out: Vec<Option<SpannedEmbedding>> = vec![None; tokenized.len()];
         for range in ranges {
             let chunk = order.get(range).unwrap_or(&[]);
-            let batch: Vec<&TokenizedText> = chunk.iter().map(|&i| &tokenized[i]).collect();
-            let vectors = self.forward(&batch)?;
-            for ((&i, t), vector) in chunk.iter().zip(&batch).zip(vectors) {
-                out[i] = Some(Embedding {
-                    vector,
-                    tokens: t.ids.len(),
-                    truncated: t.truncated,
+            let batch: Vec<&TokenizedText> = chunk.iter().map(|&i| tokenized[i]).collect();
+            let batch_spans: Vec<&[Option<Range<usize>>]> = chunk
+                .iter()
+                .map(|&i| spans.get(i).unwrap_or(&no_spans).as_slice())
+                .collect();
+            let (vectors, span_vectors) = self.forward(&batch, &batch_spans)?;
+            for (((&i, t), vector), span_vectors) in
+                chunk.iter().zip(&batch).zip(vectors).zip(span_vectors)
+            {
+                out[i] = Some(SpannedEmbedding {
+                    embedding: Embedding {
+                        vector,
+                        tokens: t.ids.len(),
+                        truncated: t.truncated,
+                    },
+                    spans: span_vectors,
                 });
             }
         }
@@ -299,7 +395,13 @@ impl Encoder {
             .ok_or_else(|| Error::bad_input("no embedding was produced"))
     }
 
-    fn forward(&self, batch: &[&TokenizedText]) -> Result<Vec<Vec<f32>>> {
+    /// One forward pass: the pooled vector of each text, and the vectors of its spans.
+    #[allow(clippy::type_complexity)]
+    fn forward(
+        &self,
+        batch: &[&TokenizedText],
+        spans: &[&[Option<Range<usize>>]],
+    ) -> Result<(Vec<Vec<f32>>, Vec<Vec<Option<Vec<f32>>>>)> {
         let (ids, mask, width) = self.tokenizer.pad_batch(batch);
         let n = batch.len();
         let device = Device::Cpu;
@@ -307,6 +409,7 @@ impl Encoder {
         let mask = Tensor::from_vec(mask, (n, width), &device)?;
         let hidden = self.model.forward(&ids, &mask)?;
         let pooled = pooling::pool_and_normalize(&hidden, &mask, self.spec.pooling)?;
-        Ok(pooled.to_vec2::<f32>()?)
+        let span_vectors = pooling::pool_spans(&hidden, spans)?;
+        Ok((pooled.to_vec2::<f32>()?, span_vectors))
     }
 }

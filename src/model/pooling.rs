@@ -1,5 +1,7 @@
 //! Pooling token vectors into one vector per text, then L2 normalisation.
 
+use std::ops::Range;
+
 use candle_core::{DType, Tensor, D};
 
 use crate::error::Result;
@@ -30,4 +32,58 @@ pub fn pool_and_normalize(hidden: &Tensor, mask: &Tensor, mode: Pooling) -> Resu
         .sqrt()?
         .clamp(1e-12, f64::MAX)?;
     Ok(pooled.broadcast_div(&norms)?)
+}
+
+/// Mean-pools token spans of each text of a batch from its final states `hidden` (batch ×
+/// tokens × dim) and L2-normalises each: late chunking's line vectors. `spans[i]` lists
+/// token position ranges of text `i` (`None` stays `None`; a range is clipped to the
+/// batch's width, and one left empty gives `None`). One matrix product per pass: a
+/// weight of 1/len on each span's tokens (batch × spans × tokens) times `hidden`.
+pub fn pool_spans(
+    hidden: &Tensor,
+    spans: &[&[Option<Range<usize>>]],
+) -> Result<Vec<Vec<Option<Vec<f32>>>>> {
+    let (n, width, _) = hidden.dims3()?;
+    let most = spans.iter().map(|s| s.len()).max().unwrap_or(0);
+    if most == 0 {
+        return Ok(vec![Vec::new(); n]);
+    }
+    let clip = |r: &Option<Range<usize>>| -> Option<Range<usize>> {
+        r.as_ref()
+            .map(|r| r.start.min(width)..r.end.min(width))
+            .filter(|r| !r.is_empty())
+    };
+    let mut weights = vec![0f32; n * most * width];
+    for (i, text_spans) in spans.iter().enumerate().take(n) {
+        for (k, span) in text_spans.iter().enumerate() {
+            if let Some(r) = clip(span) {
+                let w = 1.0 / r.len() as f32;
+                let row = (i * most + k) * width;
+                weights[row + r.start..row + r.end].fill(w);
+            }
+        }
+    }
+    let weights = Tensor::from_vec(weights, (n, most, width), hidden.device())?;
+    let pooled = weights.matmul(&hidden.to_dtype(DType::F32)?.contiguous()?)?; // n × most × d
+    let norms = pooled
+        .sqr()?
+        .sum_keepdim(D::Minus1)?
+        .sqrt()?
+        .clamp(1e-12, f64::MAX)?;
+    let rows = pooled.broadcast_div(&norms)?.to_vec3::<f32>()?;
+    Ok(rows
+        .into_iter()
+        .zip(
+            spans
+                .iter()
+                .chain(std::iter::repeat(&(&[] as &[Option<Range<usize>>]))),
+        )
+        .map(|(text_rows, text_spans)| {
+            text_spans
+                .iter()
+                .zip(text_rows)
+                .map(|(span, v)| clip(span).map(|_| v))
+                .collect()
+        })
+        .collect())
 }

@@ -4,6 +4,8 @@
 //! sentence-transformers truncates at `max_seq_length` (256) and pads to the longest text
 //! in the batch. We override both so that token ids match it exactly.
 
+use std::ops::Range;
+
 use tokenizers::{
     PaddingDirection, PaddingParams, PaddingStrategy, Tokenizer, TruncationDirection,
     TruncationParams, TruncationStrategy,
@@ -139,6 +141,86 @@ impl TextTokenizer {
             .encode(text, false)
             .map_err(|e| Error::Tokenizer(e.to_string()))?;
         Ok(enc.get_offsets().to_vec())
+    }
+
+    /// [`TextTokenizer::tokenize`], and for each byte range of `text` the range of token
+    /// positions (in the returned ids, so `[CLS]` is position 0) whose characters lie inside
+    /// it: what [`crate::model::Encoder::encode_with_spans`] pools for late chunking.
+    /// `None` for a range that holds no token or that truncation cut (part of it is
+    /// past the last token the model sees), or that does not fall on char boundaries.
+    pub fn tokenize_spans(
+        &self,
+        text: &str,
+        spans: &[Range<usize>],
+    ) -> Result<(TokenizedText, Vec<Option<Range<usize>>>)> {
+        let prepared = self.prepare(text);
+        let enc = self
+            .truncating
+            .encode(prepared.as_ref(), true)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
+        let offsets = enc.get_offsets();
+        let special = enc.get_special_tokens_mask();
+        let truncated = !enc.get_overflowing().is_empty();
+        // Offsets are in the text the tokenizer saw; lowercasing may change byte lengths
+        // (a few non-ASCII letters), so map the caller's byte positions onto it. Per char:
+        // `str::to_lowercase` differs from `char::to_lowercase` only for a final sigma,
+        // which has the same UTF-8 length either way.
+        let same_bytes = matches!(prepared, std::borrow::Cow::Borrowed(_)) || text.is_ascii();
+        let lowered_at = |pos: usize| -> Option<usize> {
+            if !text.is_char_boundary(pos) {
+                return None;
+            }
+            if same_bytes {
+                return Some(pos);
+            }
+            // O(pos) per range: bounded by the text, one chunk of at most max_seq_length
+            // tokens in late chunking.
+            Some(
+                text.get(..pos)?
+                    .chars()
+                    .map(|c| c.to_lowercase().map(char::len_utf8).sum::<usize>())
+                    .sum(),
+            )
+        };
+        // Positions of the real (not special) tokens; the end of the last one kept: a
+        // range reaching past it was cut by truncation.
+        let real: Vec<usize> = (0..offsets.len())
+            .filter(|&i| special.get(i).copied().unwrap_or(1) == 0)
+            .collect();
+        let kept_end = real.last().map_or(0, |&i| offsets[i].1);
+        let mut out = Vec::with_capacity(spans.len());
+        for span in spans {
+            let (Some(start), Some(end)) = (lowered_at(span.start), lowered_at(span.end)) else {
+                out.push(None);
+                continue;
+            };
+            if truncated && end > kept_end {
+                out.push(None);
+                continue;
+            }
+            // Real tokens are in text order, so the ones inside the range are consecutive:
+            // a binary search finds the first (O(log n) per range), then a walk to the last.
+            let k = real.partition_point(|&i| offsets[i].0 < start);
+            let Some(&first) = real.get(k) else {
+                out.push(None);
+                continue;
+            };
+            let mut last = first; // exclusive
+            for &i in real.get(k..).unwrap_or(&[]) {
+                if i != last || offsets[i].1 > end {
+                    break;
+                }
+                last = i + 1;
+            }
+            out.push((last > first).then_some(first..last));
+        }
+        Ok((
+            TokenizedText {
+                ids: enc.get_ids().to_vec(),
+                truncated,
+            },
+            out,
+        ))
     }
 
     /// Ids and attention mask for one batch, padded to its longest text.

@@ -59,6 +59,21 @@ fn time_ms(reps: usize, mut f: impl FnMut() -> Result<()>) -> Result<Summary> {
     Summary::of(&ms).ok_or_else(|| Error::bad_input("no runs"))
 }
 
+/// The tokens one run of `f` embeds (real and padded, and passes).
+fn tokens_of(
+    encoder: &cvmatch::Encoder,
+    f: impl FnOnce() -> Result<()>,
+) -> Result<cvmatch::model::PaddingStats> {
+    let before = encoder.padding();
+    f()?;
+    let after = encoder.padding();
+    Ok(cvmatch::model::PaddingStats {
+        batches: after.batches - before.batches,
+        tokens: after.tokens - before.tokens,
+        padded_tokens: after.padded_tokens - before.padded_tokens,
+    })
+}
+
 /// The check timings: one job and the board, from scratch and with the resume prepared.
 fn checks(args: &BenchArgs, encoder: &cvmatch::Encoder) -> Result<serde_json::Value> {
     use cvmatch::matching;
@@ -82,6 +97,12 @@ fn checks(args: &BenchArgs, encoder: &cvmatch::Encoder) -> Result<serde_json::Va
         )));
     };
     let refs: Vec<&str> = jobs.iter().map(String::as_str).collect();
+    let one_job_tokens = tokens_of(encoder, || {
+        matching::score(encoder, &resume, first).map(drop)
+    })?;
+    let board_tokens = tokens_of(encoder, || {
+        matching::rank(encoder, &resume, &refs, 10).map(drop)
+    })?;
     let before = encoder.padding();
     let one_job = time_ms(args.reps, || {
         matching::score(encoder, &resume, first).map(drop)
@@ -117,6 +138,9 @@ fn checks(args: &BenchArgs, encoder: &cvmatch::Encoder) -> Result<serde_json::Va
         "board_prepared_ms": board_prepared,
         "padding": padding,
         "padding_waste": padding.waste(),
+        "line_vectors": if encoder.late_chunking() { "late (pooled from chunk passes)" } else { "own pass per line" },
+        "one_job_tokens": one_job_tokens,
+        "board_tokens": board_tokens,
     }))
 }
 

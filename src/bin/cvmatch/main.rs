@@ -41,20 +41,39 @@ pub struct ModelArgs {
     /// (src/model/qgemm.rs, the wasm default) instead of candle's f32 on expanded weights.
     #[arg(long, global = true)]
     pub int8_linears: bool,
+    /// How matching gets a line's vector: `late` pools it from the tokens of its chunk's
+    /// pass (each token embedded once), `own-pass` embeds the line again on its own. The
+    /// default is the library's (EVALUATION.md, late chunking).
+    #[arg(long, global = true, value_enum)]
+    pub line_vectors: Option<LineVectors>,
+}
+
+/// `--line-vectors`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineVectors {
+    /// Pooled from the chunk's pass (late chunking).
+    Late,
+    /// A pass of its own per line.
+    OwnPass,
 }
 
 impl ModelArgs {
     /// Reads, verifies and builds the encoder.
     pub fn load(&self) -> cvmatch::Result<cvmatch::Encoder> {
-        if !self.int8_linears {
-            return cvmatch::model_dir::load_encoder(&self.model, &self.weights);
-        }
-        let dir = cvmatch::model_dir::ModelDir::read(&self.model, &self.weights)?;
-        let options = cvmatch::model::LoadOptions {
-            int8_linears: true,
-            ..cvmatch::model::LoadOptions::default()
+        let encoder = if !self.int8_linears {
+            cvmatch::model_dir::load_encoder(&self.model, &self.weights)?
+        } else {
+            let dir = cvmatch::model_dir::ModelDir::read(&self.model, &self.weights)?;
+            let options = cvmatch::model::LoadOptions {
+                int8_linears: true,
+                ..cvmatch::model::LoadOptions::default()
+            };
+            cvmatch::Encoder::from_bytes_with(dir.files(), options, &|| 0.0)?.0
         };
-        Ok(cvmatch::Encoder::from_bytes_with(dir.files(), options, &|| 0.0)?.0)
+        Ok(match self.line_vectors {
+            Some(mode) => encoder.with_late_chunking(mode == LineVectors::Late),
+            None => encoder,
+        })
     }
 }
 

@@ -222,15 +222,20 @@ pub fn embed_plans(encoder: &Encoder, plans: Vec<Plan>) -> Result<Vec<Prepared>>
         let line_vectors = p.lines.iter().map(vector_of).collect();
         out.push((vector, line_vectors));
     }
-    Ok(plans
+    Ok(with_vectors(plans, out))
+}
+
+/// Each plan with its document vector and line vectors.
+fn with_vectors(plans: Vec<Plan>, vectors: Vec<(Vec<f32>, Vec<Vec<f32>>)>) -> Vec<Prepared> {
+    plans
         .into_iter()
-        .zip(out)
+        .zip(vectors)
         .map(|(plan, (vector, line_vectors))| Prepared {
             plan,
             vector,
             line_vectors,
         })
-        .collect())
+        .collect()
 }
 
 /// Where a line's vector comes from in late chunking.
@@ -346,15 +351,7 @@ fn embed_plans_late(encoder: &Encoder, plans: Vec<Plan>) -> Result<Vec<Prepared>
             .collect();
         out.push((vector, line_vectors));
     }
-    Ok(plans
-        .into_iter()
-        .zip(out)
-        .map(|(plan, (vector, line_vectors))| Prepared {
-            plan,
-            vector,
-            line_vectors,
-        })
-        .collect())
+    Ok(with_vectors(plans, out))
 }
 
 /// Where each line is in the chunks: the chunk and the byte range of its first occurrence

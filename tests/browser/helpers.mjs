@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { launchWithRetry } from './launch.mjs';
 import { REPO, startServer } from './server.mjs';
 
 export { REPO, startServer };
@@ -43,16 +44,23 @@ export function freshProfileDir() {
 }
 
 /**
+ * `chromium.launchPersistentContext` with Debian's chromium and the house flags (a launch that
+ * crashes is tried again: ./launch.mjs).
+ * @param {string} dir  profile directory
+ * @param {object} [options]  more launchPersistentContext options (viewport, …)
+ */
+export function launchChromium(dir, options = {}) {
+  return launchWithRetry(chromium, dir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, ...options });
+}
+
+/**
  * Launches Chromium on a profile directory (persistent, so the Cache API survives between
  * "visits" that reuse the directory).
  * @param {string} dir
  */
 export async function launch(dir) {
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  const context = await launchChromium(dir, {});
+
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (m) => { if (m.type() === 'error') console.error('[page]', m.text()); });
   page.on('pageerror', (e) => console.error('[pageerror]', e.message));

@@ -7,6 +7,7 @@ import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { launchWithRetry } from '../browser/launch.mjs';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(HERE, '..', '..');
@@ -136,7 +137,7 @@ export function serve(root, headers = {}) {
 /** One Chromium for the whole run, on a fresh profile directory. */
 export async function launchChromium() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cvmatch-pkg-chromium-'));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const context = await launchWithRetry(chromium, dir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   return {
     context,
     close: async () => { await context.close(); fs.rmSync(dir, { recursive: true, force: true }); },

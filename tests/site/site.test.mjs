@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, REPO } from '../browser/server.mjs';
+import { launchWithRetry } from '../browser/launch.mjs';
 import {
   RESUME_LINES, RESUME_TEXT, RUST_JOB, NURSE_JOB, resumePdf, noTextPdf, resumeDocx, corruptDocx, pngBytes,
 } from './fixtures.mjs';
@@ -79,7 +80,7 @@ before(async () => {
   server = await startServer();
   profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cvmatch-site-'));
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvmatch-site-files-'));
-  context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 900, height: 900 } });
+  context = await launchWithRetry(chromium, profileDir, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 900, height: 900 } });
   const record = (/** @type {import('playwright-core').Request} */ r) => {
     let body = '';
     try { body = r.postDataBuffer()?.toString('latin1') ?? ''; } catch { body = ''; }
